@@ -1,0 +1,537 @@
+//! Layer `request`: the exchanges over a [`Transport`] — one request and its ACK, a
+//! dump streamed to a callback, a batch with one result per request — and the policy
+//! that goes with them: per-socket sequence numbers from a non-constant seed, replies
+//! with another sequence number or port id skipped, `NLMSG_ERROR` 0 as the ACK,
+//! `NLMSG_DONE` that may carry an errno, `NLM_F_DUMP_INTR` reported, `EINTR`
+//! restarted, a receive timeout turned into [`Error::Timeout`], and the kernel's
+//! extended-ACK text carried into [`Error::Kernel`].
+//!
+//! The caller encodes each request (with [`crate::wire`]) into a buffer; `Conn`
+//! patches in the sequence number and port id and does the rest.
+
+use crate::abi::*;
+use crate::error::{Error, Result};
+use crate::socket::Transport;
+use crate::wire::{parse_done, parse_error, set_seq_pid, AckMsg, Message, Messages};
+use std::io;
+use std::time::Duration;
+
+/// How many times a dump interrupted by concurrent changes is retried.
+pub const DUMP_ATTEMPTS: u32 = 5;
+
+/// When the kernel should acknowledge the requests of a batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AckMode {
+    /// Only the last request of each datagram asks for an ACK. Errors are always
+    /// reported by the kernel and it answers in order, so once the last ACK is in, a
+    /// request without an error has succeeded: still one result per request, at a
+    /// fraction of the kernel's work.
+    #[default]
+    Last,
+    /// Every request asks for its own ACK (`NLM_F_ACK` on each).
+    Every,
+}
+
+/// Limits of one batch datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchLimits {
+    /// Bytes per `sendmsg` (the kernel refuses more than `SO_SNDBUF`).
+    pub max_bytes: usize,
+    /// Requests per `sendmsg`; replies to them must fit the receive buffer, or the
+    /// kernel drops them (`ENOBUFS`). `0` derives it from the receive buffer.
+    pub max_msgs: usize,
+}
+
+impl Default for BatchLimits {
+    fn default() -> Self {
+        BatchLimits {
+            max_bytes: 64 << 10,
+            max_msgs: 0,
+        }
+    }
+}
+
+/// A netlink connection: a transport, its sequence counter and its receive buffer.
+#[derive(Debug)]
+pub struct Conn<T: Transport> {
+    t: T,
+    seq: u32,
+    rx: Vec<u8>,
+}
+
+fn seed() -> u32 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
+        .unwrap_or(0);
+    let local = 0u8;
+    let addr = &local as *const u8 as usize as u32;
+    t ^ std::process::id().rotate_left(16) ^ addr.rotate_left(7)
+}
+
+/// Bytes a queued reply costs in the receive buffer, as the kernel counts it
+/// (`skb->truesize` of a small ACK or error is well under 1 KiB; 1 KiB is safe).
+const REPLY_TRUESIZE: usize = 1024;
+
+impl<T: Transport> Conn<T> {
+    /// Wraps a transport.
+    pub fn new(t: T) -> Self {
+        Conn {
+            t,
+            seq: seed(),
+            rx: vec![0; 32 << 10],
+        }
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.t
+    }
+
+    /// The transport, mutably (to change timeouts, ...).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.t
+    }
+
+    /// The next sequence number (never 0, which the kernel uses for notifications).
+    #[inline]
+    pub fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        if self.seq == 0 {
+            self.seq = 1;
+        }
+        self.seq
+    }
+
+    fn timeout(&self, op: &'static str) -> Error {
+        Error::Timeout {
+            op,
+            timeout: self.t.recv_timeout().unwrap_or(Duration::ZERO),
+        }
+    }
+
+    fn send(&mut self, op: &'static str, buf: &[u8]) -> Result<()> {
+        loop {
+            match self.t.send(buf) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(op, e)),
+            }
+        }
+    }
+
+    /// Receives one datagram into `self.rx`; returns its length.
+    fn recv(&mut self, op: &'static str) -> Result<usize> {
+        loop {
+            match self.t.recv(&mut self.rx) {
+                Ok(n) => return Ok(n.min(self.rx.len())),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(self.timeout(op))
+                }
+                Err(e) => return Err(Error::io(op, e)),
+            }
+        }
+    }
+
+    fn kernel_error(op: &'static str, ack: &AckMsg<'_>) -> Error {
+        Error::Kernel {
+            op,
+            errno: ack.errno(),
+            message: ack.message.map(str::to_owned),
+        }
+    }
+
+    /// Prepares a single request: sets `NLM_F_REQUEST | extra`, sequence number and
+    /// port id; returns the sequence number.
+    fn stamp(&mut self, op: &'static str, msg: &mut [u8], extra: u16) -> Result<u32> {
+        if msg.len() < NlMsgHdr::LEN {
+            return Err(Error::Encode {
+                op,
+                source: crate::wire::WireError::Truncated,
+            });
+        }
+        let seq = self.next_seq();
+        let flags = u16::from_ne_bytes([msg[6], msg[7]]) | NLM_F_REQUEST | extra;
+        msg[6..8].copy_from_slice(&flags.to_ne_bytes());
+        set_seq_pid(msg, seq, 0).map_err(|source| Error::Encode { op, source })?;
+        Ok(seq)
+    }
+
+    /// Sends one request with `NLM_F_ACK` and waits for its ACK. Replies that are not
+    /// the ACK (e.g. the object a GET returns) go to `on_reply`.
+    pub fn request(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let seq = self.stamp(op, msg, NLM_F_ACK)?;
+        self.send(op, msg)?;
+        let pid = self.t.port_id();
+        let mut first_err: Option<Error> = None;
+        loop {
+            let n = self.recv(op)?;
+            let rx = std::mem::take(&mut self.rx);
+            let mut done = None;
+            for m in Messages::new(&rx[..n]) {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(source) => {
+                        done = Some(Err(Error::Malformed { op, source }));
+                        break;
+                    }
+                };
+                let h = m.header;
+                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                    continue; // someone else's reply, or a stale one
+                }
+                match h.nlmsg_type {
+                    NLMSG_ERROR => {
+                        done = Some(match parse_error(&m) {
+                            Ok(a) if a.error == 0 => Ok(()),
+                            Ok(a) => Err(Self::kernel_error(op, &a)),
+                            Err(source) => Err(Error::Malformed { op, source }),
+                        });
+                        break;
+                    }
+                    NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => {}
+                    _ => {
+                        if first_err.is_none() {
+                            if let Err(e) = on_reply(&m) {
+                                first_err = Some(e);
+                            }
+                        }
+                    }
+                }
+            }
+            self.rx = rx;
+            if let Some(r) = done {
+                r?;
+                return match first_err {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
+            }
+        }
+    }
+
+    /// Sends one request and waits for its ACK, ignoring any other reply.
+    #[inline]
+    pub fn ack(&mut self, op: &'static str, msg: &mut [u8]) -> Result<()> {
+        self.request(op, msg, |_| Ok(()))
+    }
+
+    /// Sends a dump request (`NLM_F_DUMP` is added) and streams every reply message
+    /// to `on_msg` until `NLMSG_DONE`. An error from `on_msg` stops delivery; the dump
+    /// is still read to its end (so the socket stays usable) and the error returned.
+    /// If the kernel flagged the dump inconsistent (`NLM_F_DUMP_INTR`), the result is
+    /// [`Error::DumpInterrupted`] after the dump was read — callers that collect can
+    /// start again, see [`dump_consistent`](Self::dump_consistent).
+    pub fn dump(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        mut on_msg: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let seq = self.stamp(op, msg, NLM_F_DUMP)?;
+        self.send(op, msg)?;
+        let pid = self.t.port_id();
+        let mut first_err: Option<Error> = None;
+        let mut interrupted = false;
+        loop {
+            let n = self.recv(op)?;
+            let rx = std::mem::take(&mut self.rx);
+            let mut done: Option<Result<()>> = None;
+            for m in Messages::new(&rx[..n]) {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(source) => {
+                        // The rest of this datagram is unreadable; the dump goes on.
+                        first_err.get_or_insert(Error::Malformed { op, source });
+                        break;
+                    }
+                };
+                let h = m.header;
+                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                    continue;
+                }
+                if h.nlmsg_flags & NLM_F_DUMP_INTR != 0 {
+                    interrupted = true;
+                }
+                match h.nlmsg_type {
+                    NLMSG_DONE => {
+                        done = Some(match parse_done(&m) {
+                            Ok(a) if a.error == 0 => Ok(()),
+                            Ok(a) => Err(Self::kernel_error(op, &a)),
+                            Err(source) => Err(Error::Malformed { op, source }),
+                        });
+                        break;
+                    }
+                    NLMSG_ERROR => {
+                        // A dump refused outright (or an ACK for it): ends the dump.
+                        done = Some(match parse_error(&m) {
+                            Ok(a) if a.error == 0 => Ok(()),
+                            Ok(a) => Err(Self::kernel_error(op, &a)),
+                            Err(source) => Err(Error::Malformed { op, source }),
+                        });
+                        break;
+                    }
+                    NLMSG_NOOP | NLMSG_OVERRUN => {}
+                    _ => {
+                        if first_err.is_none() {
+                            if let Err(e) = on_msg(&m) {
+                                first_err = Some(e);
+                            }
+                        }
+                    }
+                }
+            }
+            self.rx = rx;
+            if let Some(r) = done {
+                r?;
+                if let Some(e) = first_err {
+                    return Err(e);
+                }
+                if interrupted {
+                    return Err(Error::DumpInterrupted { op, attempts: 1 });
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    /// A dump that is retried from the start (up to [`DUMP_ATTEMPTS`] times) while the
+    /// kernel flags it inconsistent; `reset` is called before each new attempt so the
+    /// caller can drop what it collected. `build` encodes the request into the buffer
+    /// it is given and returns its length.
+    pub fn dump_consistent(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        mut reset: impl FnMut(),
+        mut on_msg: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        for attempt in 1..=DUMP_ATTEMPTS {
+            match self.dump(op, msg, &mut on_msg) {
+                Err(Error::DumpInterrupted { .. }) if attempt < DUMP_ATTEMPTS => reset(),
+                Err(Error::DumpInterrupted { op, .. }) => {
+                    return Err(Error::DumpInterrupted {
+                        op,
+                        attempts: attempt,
+                    })
+                }
+                r => return r,
+            }
+        }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    /// Sends the requests packed back-to-back in `msgs` — as few datagrams as
+    /// [`BatchLimits`] allow — and reports one result per request, in order, to
+    /// `on_result(index, result)`. A refused request does not stop the others: the
+    /// kernel goes on with the next one, and so does the report. `op` names the
+    /// requests in transport errors; a kernel refusal is named by the refused request's
+    /// own message type (e.g. `"RTM_NEWROUTE"`).
+    ///
+    /// If the exchange itself fails (timeout, `ENOBUFS`, a socket error), every request
+    /// whose fate is unknown is reported with that error, and the first such error is
+    /// also returned.
+    pub fn batch(
+        &mut self,
+        op: &'static str,
+        msgs: &mut [u8],
+        mode: AckMode,
+        limits: BatchLimits,
+        mut on_result: impl FnMut(usize, Result<()>),
+    ) -> Result<()> {
+        let max_msgs = if limits.max_msgs == 0 {
+            (self.t.recv_buffer() / REPLY_TRUESIZE).max(1)
+        } else {
+            limits.max_msgs
+        };
+        let max_bytes = limits.max_bytes.max(NlMsgHdr::LEN);
+        let mut index = 0usize; // index of the first request of this window
+        let mut off = 0usize;
+        let mut errors: Vec<(usize, Error)> = Vec::new();
+        let mut result = Ok(());
+        while off < msgs.len() {
+            // Cut one window: whole messages, within both limits.
+            let start = off;
+            let mut count = 0usize;
+            let first_seq = self.seq.wrapping_add(1);
+            let mut last_at = start;
+            while off < msgs.len() && count < max_msgs {
+                let rest = &msgs[off..];
+                let len = match NlMsgHdr::read_from(rest) {
+                    Some(h)
+                        if (h.nlmsg_len as usize) >= NlMsgHdr::LEN
+                            && h.nlmsg_len as usize <= rest.len() =>
+                    {
+                        align4(h.nlmsg_len as usize).min(rest.len())
+                    }
+                    _ => {
+                        return Err(Error::Encode {
+                            op,
+                            source: crate::wire::WireError::BadLength,
+                        })
+                    }
+                };
+                if count > 0 && off + len - start > max_bytes {
+                    break;
+                }
+                let ack = match mode {
+                    AckMode::Every => NLM_F_ACK,
+                    AckMode::Last => 0,
+                };
+                let m = &mut msgs[off..off + len];
+                let flags = (u16::from_ne_bytes([m[6], m[7]]) & !NLM_F_ACK) | NLM_F_REQUEST | ack;
+                m[6..8].copy_from_slice(&flags.to_ne_bytes());
+                let seq = self.next_seq();
+                set_seq_pid(m, seq, 0).map_err(|source| Error::Encode { op, source })?;
+                last_at = off;
+                off += len;
+                count += 1;
+            }
+            // The last request of the window always asks for an ACK.
+            let f = u16::from_ne_bytes([msgs[last_at + 6], msgs[last_at + 7]]) | NLM_F_ACK;
+            msgs[last_at + 6..last_at + 8].copy_from_slice(&f.to_ne_bytes());
+
+            let outcome = self
+                .send(op, &msgs[start..off])
+                .and_then(|()| self.collect_window(op, first_seq, count, &mut errors));
+            errors.sort_unstable_by_key(|(i, _)| *i);
+            let mut errs = errors.drain(..).peekable();
+            match outcome {
+                Ok(()) => {
+                    for i in 0..count {
+                        match errs.peek() {
+                            Some((j, _)) if *j == i => {
+                                let (_, e) = errs.next().expect("peeked");
+                                on_result(index + i, Err(e));
+                            }
+                            _ => on_result(index + i, Ok(())),
+                        }
+                    }
+                }
+                Err(fail) => {
+                    // Known errors stand; the rest is unknown: report the failure.
+                    for i in 0..count {
+                        match errs.peek() {
+                            Some((j, _)) if *j == i => {
+                                let (_, e) = errs.next().expect("peeked");
+                                on_result(index + i, Err(e));
+                            }
+                            _ => on_result(index + i, Err(clone_failure(&fail))),
+                        }
+                    }
+                    if result.is_ok() {
+                        result = Err(fail);
+                    }
+                    // Later windows are still tried: the socket may recover (a
+                    // timeout), and each request deserves its own answer.
+                }
+            }
+            drop(errs);
+            index += count;
+        }
+        result
+    }
+
+    /// Reads replies for the window `first_seq .. first_seq + count` until the last
+    /// one is answered; errors go to `errors` by position.
+    fn collect_window(
+        &mut self,
+        op: &'static str,
+        first_seq: u32,
+        count: usize,
+        errors: &mut Vec<(usize, Error)>,
+    ) -> Result<()> {
+        let pid = self.t.port_id();
+        let last = count - 1;
+        loop {
+            let n = self.recv(op)?;
+            let rx = std::mem::take(&mut self.rx);
+            let mut finished = false;
+            let mut bad = None;
+            for m in Messages::new(&rx[..n]) {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(source) => {
+                        bad = Some(Error::Malformed { op, source });
+                        break;
+                    }
+                };
+                let h = m.header;
+                let pos = h.nlmsg_seq.wrapping_sub(first_seq) as usize;
+                if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                    continue;
+                }
+                if h.nlmsg_type != NLMSG_ERROR {
+                    continue; // a GET's reply inside a batch: not a result
+                }
+                match parse_error(&m) {
+                    Ok(a) if a.error == 0 => {}
+                    Ok(a) => {
+                        // Name the refused request by its own type, echoed back.
+                        let name = msg_type_name(a.request.nlmsg_type);
+                        let op = if name == "RTM_UNKNOWN" { op } else { name };
+                        errors.push((pos, Self::kernel_error(op, &a)))
+                    }
+                    Err(source) => errors.push((pos, Error::Malformed { op, source })),
+                }
+                if pos == last {
+                    finished = true;
+                }
+            }
+            self.rx = rx;
+            if let Some(e) = bad {
+                return Err(e);
+            }
+            if finished {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Errors are not `Clone` (they hold `io::Error`); batch failures are reported to every
+/// unanswered request, so they are rebuilt from their parts.
+fn clone_failure(e: &Error) -> Error {
+    match e {
+        Error::Kernel { op, errno, message } => Error::Kernel {
+            op,
+            errno: *errno,
+            message: message.clone(),
+        },
+        Error::Io { op, source } => Error::Io {
+            op,
+            source: match source.raw_os_error() {
+                Some(code) => io::Error::from_raw_os_error(code),
+                None => io::Error::new(source.kind(), source.to_string()),
+            },
+        },
+        Error::Timeout { op, timeout } => Error::Timeout {
+            op,
+            timeout: *timeout,
+        },
+        Error::Malformed { op, source } => Error::Malformed {
+            op,
+            source: *source,
+        },
+        Error::Encode { op, source } => Error::Encode {
+            op,
+            source: *source,
+        },
+        Error::Unsupported { op } => Error::Unsupported { op },
+        other => Error::Io {
+            op: "batch",
+            source: io::Error::other(other.to_string()),
+        },
+    }
+}

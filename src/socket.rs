@@ -1,0 +1,350 @@
+//! Layer `socket`: the blocking `AF_NETLINK` socket — the only place netlink syscalls
+//! are made. An [`OwnedFd`] opened with `SOCK_CLOEXEC`, bound, its port id learned
+//! with `getsockname`; datagrams received whole, the buffer sized by peeking
+//! (`MSG_PEEK | MSG_TRUNC`, as iproute2 does) so nothing is ever truncated; datagrams
+//! not sent by the kernel (port id 0) are dropped.
+//!
+//! The exchange logic (sequence numbers, ACKs, dumps, batches) lives in `request` and
+//! talks to a socket through the [`Transport`] trait, so it can be driven by a
+//! scripted fake kernel in tests.
+
+use std::io;
+#[cfg(rtnl_netlink)]
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::time::Duration;
+
+/// What the exchange layer needs from a netlink socket.
+pub trait Transport {
+    /// Sends one buffer (one or more messages) as a single datagram.
+    fn send(&mut self, buf: &[u8]) -> io::Result<()>;
+    /// Receives one whole datagram into `buf`, growing it as needed; returns the
+    /// datagram's length. A receive timeout is `ErrorKind::WouldBlock`/`TimedOut`.
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
+    /// This socket's netlink port id (the kernel addresses replies to it).
+    fn port_id(&self) -> u32;
+    /// The receive timeout, for error messages.
+    fn recv_timeout(&self) -> Option<Duration> {
+        None
+    }
+    /// The receive buffer size in bytes (bounds how many replies may be pending).
+    fn recv_buffer(&self) -> usize {
+        212_992
+    }
+}
+
+/// The default receive timeout: a reply that never comes is an error, not a hang.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The receive buffer this crate asks for (root may exceed `rmem_max`).
+pub const WANTED_RCVBUF: usize = 4 << 20;
+
+/// A blocking `NETLINK_ROUTE` socket.
+#[derive(Debug)]
+pub struct Socket {
+    #[cfg(rtnl_netlink)]
+    fd: OwnedFd,
+    port_id: u32,
+    timeout: Option<Duration>,
+    rcvbuf: usize,
+}
+
+#[cfg(rtnl_netlink)]
+fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+#[cfg(rtnl_netlink)]
+fn setsockopt_int(fd: BorrowedFd<'_>, level: i32, name: i32, v: libc::c_int) -> io::Result<()> {
+    // SAFETY: `fd` is a live descriptor; the option value points to a c_int of the
+    // stated size that outlives the call.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&v as *const libc::c_int).cast(),
+            core::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    cvt(r).map(drop)
+}
+
+#[cfg(rtnl_netlink)]
+fn getsockopt_int(fd: BorrowedFd<'_>, level: i32, name: i32) -> io::Result<libc::c_int> {
+    let mut v: libc::c_int = 0;
+    let mut len = core::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `v` and `len` are valid for writes of the sizes given.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    cvt(r).map(|_| v)
+}
+
+#[cfg(rtnl_netlink)]
+impl Socket {
+    /// Opens, configures and binds a `NETLINK_ROUTE` socket in the calling thread's
+    /// network namespace: close-on-exec, extended ACKs on, ACKs capped (the kernel does
+    /// not echo our request back), strict checking of dump requests where the kernel
+    /// has it, a 4 MiB receive buffer where allowed, [`DEFAULT_TIMEOUT`].
+    pub fn new() -> io::Result<Socket> {
+        Self::with_protocol(crate::abi::NETLINK_ROUTE)
+    }
+
+    fn with_protocol(protocol: i32) -> io::Result<Socket> {
+        // SAFETY: plain syscall with constant arguments; the result is checked.
+        let raw = unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                protocol,
+            )
+        };
+        let raw = cvt(raw)?;
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        use crate::abi::{NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK};
+        // Older kernels lack these options; the socket still works without them.
+        let _ = setsockopt_int(fd.as_fd(), SOL_NETLINK, NETLINK_EXT_ACK, 1);
+        let _ = setsockopt_int(fd.as_fd(), SOL_NETLINK, NETLINK_CAP_ACK, 1);
+        let _ = setsockopt_int(fd.as_fd(), SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+        let mut s = Socket {
+            fd,
+            port_id: 0,
+            timeout: None,
+            rcvbuf: 0,
+        };
+        s.set_recv_buffer(WANTED_RCVBUF)?;
+        // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
+        let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        let len = core::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        // SAFETY: `addr` is a valid sockaddr_nl of `len` bytes.
+        let r = unsafe {
+            libc::bind(
+                s.fd.as_raw_fd(),
+                (&addr as *const libc::sockaddr_nl).cast(),
+                len,
+            )
+        };
+        cvt(r)?;
+        let mut got = len;
+        // SAFETY: `addr`/`got` are valid for writes of a sockaddr_nl.
+        let r = unsafe {
+            libc::getsockname(
+                s.fd.as_raw_fd(),
+                (&mut addr as *mut libc::sockaddr_nl).cast(),
+                &mut got,
+            )
+        };
+        cvt(r)?;
+        s.port_id = addr.nl_pid;
+        s.set_recv_timeout(Some(DEFAULT_TIMEOUT))?;
+        Ok(s)
+    }
+
+    /// Sets (or with `None` removes) the receive timeout.
+    pub fn set_recv_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        let tv = match timeout {
+            Some(d) => libc::timeval {
+                tv_sec: d.as_secs().min(i32::MAX as u64) as libc::time_t,
+                tv_usec: d.subsec_micros() as libc::suseconds_t,
+            },
+            None => libc::timeval {
+                tv_sec: 0,
+                tv_usec: 0,
+            },
+        };
+        // SAFETY: `tv` is a valid timeval of the size given, alive during the call.
+        let r = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                core::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        cvt(r)?;
+        self.timeout = timeout;
+        Ok(())
+    }
+
+    /// Asks for a receive buffer of `bytes` (with `SO_RCVBUFFORCE` when privileged,
+    /// else `SO_RCVBUF`, which `net.core.rmem_max` caps); returns what the kernel
+    /// granted.
+    pub fn set_recv_buffer(&mut self, bytes: usize) -> io::Result<usize> {
+        let want = bytes.min(i32::MAX as usize) as libc::c_int;
+        if setsockopt_int(
+            self.fd.as_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUFFORCE,
+            want,
+        )
+        .is_err()
+        {
+            setsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF, want)?;
+        }
+        self.rcvbuf = getsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF)? as usize;
+        Ok(self.rcvbuf)
+    }
+
+    /// Joins a multicast group (`RTNLGRP_*`), to receive change notifications.
+    pub fn add_membership(&self, group: u32) -> io::Result<()> {
+        setsockopt_int(
+            self.fd.as_fd(),
+            crate::abi::SOL_NETLINK,
+            crate::abi::NETLINK_ADD_MEMBERSHIP,
+            group as libc::c_int,
+        )
+    }
+
+    fn recv_raw(&self, buf: &mut [u8], flags: libc::c_int) -> io::Result<(usize, u32)> {
+        // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
+        let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
+        let mut alen = core::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        // SAFETY: `buf` is valid for writes of `buf.len()` bytes (a zero-length buffer
+        // with a dangling-but-aligned pointer is fine for a zero-length read); `addr`
+        // and `alen` are valid for writes of a sockaddr_nl.
+        let n = unsafe {
+            libc::recvfrom(
+                self.fd.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags,
+                (&mut addr as *mut libc::sockaddr_nl).cast(),
+                &mut alen,
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok((n as usize, addr.nl_pid))
+    }
+}
+
+#[cfg(rtnl_netlink)]
+impl Transport for Socket {
+    fn send(&mut self, buf: &[u8]) -> io::Result<()> {
+        // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
+        let mut kernel: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
+        kernel.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        // SAFETY: `buf` is valid for reads of `buf.len()` bytes; `kernel` is a valid
+        // sockaddr_nl of the size given.
+        let n = unsafe {
+            libc::sendto(
+                self.fd.as_raw_fd(),
+                buf.as_ptr().cast(),
+                buf.len(),
+                0,
+                (&kernel as *const libc::sockaddr_nl).cast(),
+                core::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if n as usize != buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "short netlink send",
+            ));
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        loop {
+            // Peek at the size of the next datagram without copying it.
+            let (size, _) = self.recv_raw(&mut [], libc::MSG_PEEK | libc::MSG_TRUNC)?;
+            if buf.len() < size {
+                buf.resize(size.next_power_of_two(), 0);
+            }
+            let (n, from) = self.recv_raw(buf, 0)?;
+            if from != 0 {
+                continue; // not from the kernel: another process writing to our port
+            }
+            return Ok(n);
+        }
+    }
+
+    fn port_id(&self) -> u32 {
+        self.port_id
+    }
+
+    fn recv_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    fn recv_buffer(&self) -> usize {
+        self.rcvbuf
+    }
+}
+
+#[cfg(rtnl_netlink)]
+impl AsFd for Socket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+#[cfg(rtnl_netlink)]
+impl From<Socket> for OwnedFd {
+    fn from(s: Socket) -> OwnedFd {
+        s.fd
+    }
+}
+
+#[cfg(not(rtnl_netlink))]
+impl Socket {
+    /// rtnetlink is Linux-only: always `ErrorKind::Unsupported` here.
+    pub fn new() -> io::Result<Socket> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    /// Unsupported on this platform.
+    pub fn set_recv_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.timeout = timeout;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    /// Unsupported on this platform.
+    pub fn set_recv_buffer(&mut self, _bytes: usize) -> io::Result<usize> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+}
+
+#[cfg(not(rtnl_netlink))]
+impl Transport for Socket {
+    fn send(&mut self, _buf: &[u8]) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    fn recv(&mut self, _buf: &mut Vec<u8>) -> io::Result<usize> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    fn port_id(&self) -> u32 {
+        self.port_id + self.rcvbuf as u32
+    }
+}

@@ -1,0 +1,347 @@
+//! Layer `wire`: the message builder. Writes one netlink message in place into a
+//! caller-owned byte buffer (a stack array, a reused `Vec`, a slice of a batch buffer).
+//!
+//! Contract: nothing here allocates or panics. Every length that goes on the wire is
+//! checked: a buffer that is too small gives [`WireError::BufferTooSmall`], an attribute
+//! or message whose length does not fit its `u16`/`u32` field gives
+//! [`WireError::TooLong`]. After an error the buffer's content past the message start
+//! is unspecified, and the builder should be dropped. Padding is always written as
+//! zeros, so a buffer pre-filled with garbage yields the same bytes as a zeroed one.
+//!
+//! Nesting follows libmnl: [`MsgBuilder::begin_nested`] writes the attribute header
+//! and returns a [`Nest`] token; [`MsgBuilder::end_nested`] back-patches its length;
+//! [`MsgBuilder::cancel_nested`] rolls the message back to where the nest began.
+
+use crate::abi::{align4, Header, NlMsgHdr, RtAttr, NLA_F_NESTED};
+use crate::wire::WireError;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Builds one netlink message into `buf`, starting at offset 0.
+///
+/// ```
+/// use rtnl::abi::*;
+/// use rtnl::wire::MsgBuilder;
+/// let mut buf = [0u8; 64];
+/// let mut b = MsgBuilder::new(&mut buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK)?;
+/// b.header(&IfInfoMsg { ifi_index: 3, ifi_flags: IFF_UP, ifi_change: IFF_UP, ..Default::default() })?;
+/// b.attr_u32(IFLA_MTU, 1400)?;
+/// let len = b.finish()?;
+/// assert_eq!(len, 16 + 16 + 8);
+/// # Ok::<(), rtnl::wire::WireError>(())
+/// ```
+#[derive(Debug)]
+pub struct MsgBuilder<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+/// A nested attribute under construction; give it back to
+/// [`MsgBuilder::end_nested`] (or [`MsgBuilder::cancel_nested`]).
+#[must_use = "a nested attribute must be closed with end_nested or cancel_nested"]
+#[derive(Debug)]
+pub struct Nest {
+    start: usize,
+}
+
+impl<'a> MsgBuilder<'a> {
+    /// Starts a message of type `ty` with `flags`; `nlmsg_seq` and `nlmsg_pid` are 0 (the
+    /// transport fills in the sequence number when it sends).
+    #[inline]
+    pub fn new(buf: &'a mut [u8], ty: u16, flags: u16) -> Result<Self, WireError> {
+        if buf.len() < NlMsgHdr::LEN {
+            return Err(WireError::BufferTooSmall);
+        }
+        NlMsgHdr {
+            nlmsg_len: NlMsgHdr::LEN as u32,
+            nlmsg_type: ty,
+            nlmsg_flags: flags,
+            nlmsg_seq: 0,
+            nlmsg_pid: 0,
+        }
+        .write_to(buf);
+        Ok(MsgBuilder {
+            buf,
+            len: NlMsgHdr::LEN,
+        })
+    }
+
+    /// Bytes written so far (always 4-aligned).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never true: a message always has its 16-byte header.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Reserves `n` bytes plus zeroed padding up to 4-alignment; returns the start.
+    #[inline]
+    fn reserve(&mut self, n: usize) -> Result<usize, WireError> {
+        let start = self.len;
+        let end = start.checked_add(align4(n)).ok_or(WireError::TooLong)?;
+        if end > self.buf.len() {
+            return Err(WireError::BufferTooSmall);
+        }
+        // Zero the padding only; the payload is written by the caller.
+        for b in &mut self.buf[start + n..end] {
+            *b = 0;
+        }
+        self.len = end;
+        Ok(start)
+    }
+
+    /// Appends a fixed family header (`IfInfoMsg`, `IfAddrMsg`, `RtMsg`, ...).
+    #[inline]
+    pub fn header<H: Header>(&mut self, h: &H) -> Result<(), WireError> {
+        let at = self.reserve(H::LEN)?;
+        h.write_to(&mut self.buf[at..at + H::LEN]);
+        Ok(())
+    }
+
+    /// Appends raw bytes without an attribute header (4-aligned, zero-padded).
+    #[inline]
+    pub fn raw(&mut self, data: &[u8]) -> Result<(), WireError> {
+        let at = self.reserve(data.len())?;
+        self.buf[at..at + data.len()].copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Appends an attribute whose payload is the concatenation of `parts` (so that a
+    /// string and its NUL need no temporary buffer).
+    #[inline]
+    fn attr_parts(&mut self, ty: u16, parts: &[&[u8]]) -> Result<(), WireError> {
+        let payload: usize = parts.iter().map(|p| p.len()).sum();
+        let rta_len = u16::try_from(RtAttr::LEN + payload).map_err(|_| WireError::TooLong)?;
+        let at = self.reserve(rta_len as usize)?;
+        RtAttr {
+            rta_len,
+            rta_type: ty,
+        }
+        .write_to(&mut self.buf[at..at + RtAttr::LEN]);
+        let mut p = at + RtAttr::LEN;
+        for part in parts {
+            self.buf[p..p + part.len()].copy_from_slice(part);
+            p += part.len();
+        }
+        Ok(())
+    }
+
+    /// Appends an attribute with `data` as payload.
+    #[inline]
+    pub fn attr_bytes(&mut self, ty: u16, data: &[u8]) -> Result<(), WireError> {
+        self.attr_parts(ty, &[data])
+    }
+
+    /// Appends an attribute with no payload (a flag).
+    #[inline]
+    pub fn attr_flag(&mut self, ty: u16) -> Result<(), WireError> {
+        self.attr_parts(ty, &[])
+    }
+
+    /// Appends a `u8` attribute.
+    #[inline]
+    pub fn attr_u8(&mut self, ty: u16, v: u8) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&[v]])
+    }
+
+    /// Appends a native-endian `u16` attribute.
+    #[inline]
+    pub fn attr_u16(&mut self, ty: u16, v: u16) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&v.to_ne_bytes()])
+    }
+
+    /// Appends a native-endian `u32` attribute.
+    #[inline]
+    pub fn attr_u32(&mut self, ty: u16, v: u32) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&v.to_ne_bytes()])
+    }
+
+    /// Appends a native-endian `i32` attribute (e.g. `IFLA_NET_NS_FD`).
+    #[inline]
+    pub fn attr_i32(&mut self, ty: u16, v: i32) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&v.to_ne_bytes()])
+    }
+
+    /// Appends a native-endian `u64` attribute.
+    #[inline]
+    pub fn attr_u64(&mut self, ty: u16, v: u64) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&v.to_ne_bytes()])
+    }
+
+    /// Appends a NUL-terminated string attribute. A string containing NUL is refused
+    /// ([`WireError::InteriorNul`]): the kernel would silently cut it.
+    #[inline]
+    pub fn attr_str(&mut self, ty: u16, s: &str) -> Result<(), WireError> {
+        if s.as_bytes().contains(&0) {
+            return Err(WireError::InteriorNul);
+        }
+        self.attr_parts(ty, &[s.as_bytes(), &[0]])
+    }
+
+    /// Appends an IPv4 address (4 bytes, network order).
+    #[inline]
+    pub fn attr_ipv4(&mut self, ty: u16, a: Ipv4Addr) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&a.octets()])
+    }
+
+    /// Appends an IPv6 address (16 bytes, network order).
+    #[inline]
+    pub fn attr_ipv6(&mut self, ty: u16, a: Ipv6Addr) -> Result<(), WireError> {
+        self.attr_parts(ty, &[&a.octets()])
+    }
+
+    /// Appends an IPv4 or IPv6 address (4 or 16 bytes).
+    #[inline]
+    pub fn attr_ip(&mut self, ty: u16, a: IpAddr) -> Result<(), WireError> {
+        match a {
+            IpAddr::V4(a) => self.attr_ipv4(ty, a),
+            IpAddr::V6(a) => self.attr_ipv6(ty, a),
+        }
+    }
+
+    /// Opens a nested attribute of type `ty`. The kernel's policies for the attributes
+    /// this crate nests (`IFLA_LINKINFO`, `IFLA_INFO_DATA`, `VETH_INFO_PEER`) do not
+    /// require `NLA_F_NESTED`, and iproute2 does not set it; use
+    /// [`begin_nested_flagged`](Self::begin_nested_flagged) for families that do.
+    #[inline]
+    pub fn begin_nested(&mut self, ty: u16) -> Result<Nest, WireError> {
+        let start = self.reserve(RtAttr::LEN)?;
+        RtAttr {
+            rta_len: RtAttr::LEN as u16,
+            rta_type: ty,
+        }
+        .write_to(&mut self.buf[start..start + RtAttr::LEN]);
+        Ok(Nest { start })
+    }
+
+    /// Like [`begin_nested`](Self::begin_nested) with `NLA_F_NESTED` set in the type.
+    #[inline]
+    pub fn begin_nested_flagged(&mut self, ty: u16) -> Result<Nest, WireError> {
+        self.begin_nested(ty | NLA_F_NESTED)
+    }
+
+    /// Closes a nested attribute: back-patches its length to cover everything written
+    /// since [`begin_nested`](Self::begin_nested).
+    #[inline]
+    pub fn end_nested(&mut self, nest: Nest) -> Result<(), WireError> {
+        let len = u16::try_from(self.len - nest.start).map_err(|_| WireError::TooLong)?;
+        self.buf[nest.start..nest.start + 2].copy_from_slice(&len.to_ne_bytes());
+        Ok(())
+    }
+
+    /// Drops a nested attribute and everything written inside it.
+    #[inline]
+    pub fn cancel_nested(&mut self, nest: Nest) {
+        self.len = nest.start;
+    }
+
+    /// Writes the final `nlmsg_len` and returns the message length in bytes.
+    #[inline]
+    pub fn finish(self) -> Result<usize, WireError> {
+        let len = u32::try_from(self.len).map_err(|_| WireError::TooLong)?;
+        self.buf[0..4].copy_from_slice(&len.to_ne_bytes());
+        Ok(self.len)
+    }
+}
+
+/// Writes `seq` and `pid` into the header of the message at the start of `msg`.
+/// Used by the transport; harmless for callers who want to number messages themselves.
+#[inline]
+pub fn set_seq_pid(msg: &mut [u8], seq: u32, pid: u32) -> Result<(), WireError> {
+    if msg.len() < NlMsgHdr::LEN {
+        return Err(WireError::Truncated);
+    }
+    msg[8..12].copy_from_slice(&seq.to_ne_bytes());
+    msg[12..16].copy_from_slice(&pid.to_ne_bytes());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::*;
+
+    #[test]
+    fn builds_into_a_garbage_filled_buffer_with_zeroed_padding() {
+        let mut buf = [0xa5u8; 64];
+        let mut b = MsgBuilder::new(&mut buf, RTM_NEWLINK, NLM_F_REQUEST).unwrap();
+        b.header(&IfInfoMsg::default()).unwrap();
+        b.attr_str(IFLA_IFNAME, "ab").unwrap(); // 4 + 3 -> 7, padded to 8
+        b.attr_u8(IFLA_OPERSTATE, 6).unwrap(); // 4 + 1 -> 8
+        let n = b.finish().unwrap();
+        assert_eq!(n, 16 + 16 + 8 + 8);
+        #[rustfmt::skip]
+        let mut want: Vec<u8> = Vec::new();
+        want.extend_from_slice(&(48u32).to_ne_bytes());
+        want.extend_from_slice(&RTM_NEWLINK.to_ne_bytes());
+        want.extend_from_slice(&NLM_F_REQUEST.to_ne_bytes());
+        want.extend_from_slice(&[0; 8]);
+        want.extend_from_slice(&[0; 16]);
+        want.extend_from_slice(&7u16.to_ne_bytes());
+        want.extend_from_slice(&IFLA_IFNAME.to_ne_bytes());
+        want.extend_from_slice(b"ab\0\0");
+        want.extend_from_slice(&5u16.to_ne_bytes());
+        want.extend_from_slice(&IFLA_OPERSTATE.to_ne_bytes());
+        want.extend_from_slice(&[6, 0, 0, 0]);
+        assert_eq!(&buf[..n], &want[..]);
+        assert_eq!(buf[n], 0xa5, "nothing written past the message");
+    }
+
+    #[test]
+    fn nesting_back_patches_and_cancels() {
+        let mut buf = [0xa5u8; 128];
+        let mut b = MsgBuilder::new(&mut buf, RTM_NEWLINK, 0).unwrap();
+        let outer = b.begin_nested(IFLA_LINKINFO).unwrap();
+        b.attr_str(IFLA_INFO_KIND, "veth").unwrap();
+        let inner = b.begin_nested(IFLA_INFO_DATA).unwrap();
+        let dropped = b.begin_nested(VETH_INFO_PEER).unwrap();
+        b.attr_u32(1, 1).unwrap();
+        b.cancel_nested(dropped);
+        b.end_nested(inner).unwrap();
+        b.end_nested(outer).unwrap();
+        let n = b.finish().unwrap();
+        assert_eq!(n, 16 + 4 + 12 + 4);
+        assert_eq!(u16::from_ne_bytes([buf[16], buf[17]]), 20);
+        assert_eq!(u16::from_ne_bytes([buf[32], buf[33]]), 4);
+    }
+
+    #[test]
+    fn too_small_buffers_and_oversized_attributes_are_errors() {
+        let mut tiny = [0u8; 15];
+        assert_eq!(
+            MsgBuilder::new(&mut tiny, RTM_GETLINK, 0).unwrap_err(),
+            WireError::BufferTooSmall
+        );
+        let mut buf = [0u8; 24];
+        let mut b = MsgBuilder::new(&mut buf, RTM_GETLINK, 0).unwrap();
+        assert_eq!(b.attr_u64(1, 1).unwrap_err(), WireError::BufferTooSmall);
+        b.attr_u32(1, 1).unwrap();
+        assert_eq!(b.attr_u8(1, 1).unwrap_err(), WireError::BufferTooSmall);
+
+        let mut big = vec![0u8; 70_000];
+        let mut b = MsgBuilder::new(&mut big, RTM_GETLINK, 0).unwrap();
+        let payload = vec![1u8; 65_532]; // 4 + 65532 = 65536 > u16::MAX
+        assert_eq!(b.attr_bytes(1, &payload).unwrap_err(), WireError::TooLong);
+        b.attr_bytes(1, &payload[..65_531]).unwrap();
+
+        let mut big = vec![0u8; 140_000];
+        let mut b = MsgBuilder::new(&mut big, RTM_GETLINK, 0).unwrap();
+        let n = b.begin_nested(1).unwrap();
+        b.attr_bytes(2, &payload[..40_000]).unwrap();
+        b.attr_bytes(2, &payload[..40_000]).unwrap();
+        assert_eq!(b.end_nested(n).unwrap_err(), WireError::TooLong);
+    }
+
+    #[test]
+    fn strings_with_nul_are_refused() {
+        let mut buf = [0u8; 64];
+        let mut b = MsgBuilder::new(&mut buf, RTM_NEWLINK, 0).unwrap();
+        assert_eq!(
+            b.attr_str(IFLA_IFNAME, "a\0b").unwrap_err(),
+            WireError::InteriorNul
+        );
+    }
+}

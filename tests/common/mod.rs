@@ -1,0 +1,102 @@
+//! Shared helpers for the kernel tests: a fresh network namespace per test, on its own
+//! thread, and `ip -j` run as a child of that thread to read the kernel's view.
+#![allow(dead_code)]
+
+use std::process::Command;
+
+/// True when the kernel tests can run (root). Without root they are skipped LOUDLY;
+/// under `CI=true` a missing privilege is a failure, never a skip.
+pub fn can_run_kernel_tests(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{test}: kernel tests need root, and CI=true forbids skipping them");
+        }
+        eprintln!("SKIPPED {test}: needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN for unshare)");
+    }
+    root
+}
+
+/// Runs `f` on a new thread inside a new, empty network namespace (only `lo`).
+/// Panics in `f` fail the test.
+pub fn in_netns<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // SAFETY: unshare affects only this thread; CLONE_NEWNET is allowed in a
+            // multi-threaded process.
+            let r = unsafe { libc::unshare(libc::CLONE_NEWNET) };
+            assert_eq!(
+                r,
+                0,
+                "unshare(CLONE_NEWNET): {}",
+                std::io::Error::last_os_error()
+            );
+            f()
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// Runs `ip ARGS` from the calling thread (so in its namespace) and returns stdout.
+/// Panics with stderr when it fails.
+pub fn ip(args: &[&str]) -> String {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// `ip -j ARGS`, parsed.
+pub fn ip_json(args: &[&str]) -> serde_json::Value {
+    let mut a = vec!["-j"];
+    a.extend_from_slice(args);
+    let s = ip(&a);
+    if s.trim().is_empty() {
+        return serde_json::Value::Array(vec![]);
+    }
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("ip -j {}: {e}: {s}", args.join(" ")))
+}
+
+/// The `ip -j link show dev NAME` object, or None when absent.
+pub fn ip_link(name: &str) -> Option<serde_json::Value> {
+    let out = Command::new("ip")
+        .args(["-j", "link", "show", "dev", name])
+        .output()
+        .expect("run ip");
+    if !out.status.success() {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v.as_array()?.first().cloned()
+}
+
+/// Names of every link in the namespace, per `ip -j link show`.
+pub fn ip_link_names() -> Vec<String> {
+    ip_json(&["link", "show"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ifname"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `(local, prefixlen)` of every address on `dev`, per `ip -j addr show dev DEV`.
+pub fn ip_addrs(dev: &str) -> Vec<(String, u64)> {
+    let v = ip_json(&["addr", "show", "dev", dev]);
+    let mut out = Vec::new();
+    for l in v.as_array().unwrap() {
+        for a in l["addr_info"].as_array().unwrap() {
+            out.push((
+                a["local"].as_str().unwrap().to_owned(),
+                a["prefixlen"].as_u64().unwrap(),
+            ));
+        }
+    }
+    out
+}
