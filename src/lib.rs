@@ -66,9 +66,11 @@ mod link;
 mod route;
 mod validate;
 
+pub mod guest;
 #[allow(unsafe_code)]
 pub mod ioctl;
 pub mod netns;
+pub mod sysctl;
 
 pub use addr::{
     add_address_to_link, add_address_to_link_by_name, flush_addresses_on_link_by_name, Address,
@@ -90,5 +92,6 @@ pub use route::{
     delete_route_via_dev, replace_route_via_dev, Route, RouteFilter,
 };
 pub use socket::{Socket, Transport};
+pub use sysctl::{read_sysctl, set_sysctl};
 pub use validate::{check_ifname, check_prefix};
 pub use wire::link::LinkKind;
