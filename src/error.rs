@@ -108,9 +108,84 @@ pub enum Error {
 
 struct KernelText<'a>(i32, Option<&'a str>);
 
+/// The kernel's errno names, worded as glibc's `strerror` words them, so that an
+/// error reads the same whichever libc the program is linked against (musl's wording
+/// differs: "Not supported" for `EOPNOTSUPP`). Unlisted values fall back to the libc.
+fn errno_text(errno: i32) -> Option<&'static str> {
+    Some(match errno {
+        libc::EPERM => "Operation not permitted",
+        libc::ENOENT => "No such file or directory",
+        libc::ESRCH => "No such process",
+        libc::EINTR => "Interrupted system call",
+        libc::EIO => "Input/output error",
+        libc::ENXIO => "No such device or address",
+        libc::E2BIG => "Argument list too long",
+        libc::EBADF => "Bad file descriptor",
+        libc::EAGAIN => "Resource temporarily unavailable",
+        libc::ENOMEM => "Cannot allocate memory",
+        libc::EACCES => "Permission denied",
+        libc::EFAULT => "Bad address",
+        libc::EBUSY => "Device or resource busy",
+        libc::EEXIST => "File exists",
+        libc::EXDEV => "Invalid cross-device link",
+        libc::ENODEV => "No such device",
+        libc::ENOTDIR => "Not a directory",
+        libc::EISDIR => "Is a directory",
+        libc::EINVAL => "Invalid argument",
+        libc::ENFILE => "Too many open files in system",
+        libc::EMFILE => "Too many open files",
+        libc::ENOTTY => "Inappropriate ioctl for device",
+        libc::EFBIG => "File too large",
+        libc::ENOSPC => "No space left on device",
+        libc::EROFS => "Read-only file system",
+        libc::EMLINK => "Too many links",
+        libc::EPIPE => "Broken pipe",
+        libc::EDOM => "Numerical argument out of domain",
+        libc::ERANGE => "Numerical result out of range",
+        libc::EDEADLK => "Resource deadlock avoided",
+        libc::ENAMETOOLONG => "File name too long",
+        libc::ENOSYS => "Function not implemented",
+        libc::ENOTEMPTY => "Directory not empty",
+        libc::ELOOP => "Too many levels of symbolic links",
+        libc::ENOMSG => "No message of desired type",
+        libc::ENODATA => "No data available",
+        libc::ENOLINK => "Link has been severed",
+        libc::EPROTO => "Protocol error",
+        libc::EBADMSG => "Bad message",
+        libc::EOVERFLOW => "Value too large for defined data type",
+        libc::ENOTSOCK => "Socket operation on non-socket",
+        libc::EMSGSIZE => "Message too long",
+        libc::EPROTOTYPE => "Protocol wrong type for socket",
+        libc::ENOPROTOOPT => "Protocol not available",
+        libc::EPROTONOSUPPORT => "Protocol not supported",
+        libc::EOPNOTSUPP => "Operation not supported",
+        libc::EPFNOSUPPORT => "Protocol family not supported",
+        libc::EAFNOSUPPORT => "Address family not supported by protocol",
+        libc::EADDRINUSE => "Address already in use",
+        libc::EADDRNOTAVAIL => "Cannot assign requested address",
+        libc::ENETDOWN => "Network is down",
+        libc::ENETUNREACH => "Network is unreachable",
+        libc::ENETRESET => "Network dropped connection on reset",
+        libc::ENOBUFS => "No buffer space available",
+        libc::ENOTCONN => "Transport endpoint is not connected",
+        libc::ETIMEDOUT => "Connection timed out",
+        libc::ECONNREFUSED => "Connection refused",
+        libc::EHOSTDOWN => "Host is down",
+        libc::EHOSTUNREACH => "No route to host",
+        libc::EALREADY => "Operation already in progress",
+        libc::EINPROGRESS => "Operation now in progress",
+        libc::EDQUOT => "Disk quota exceeded",
+        libc::ERFKILL => "Operation not possible due to RF-kill",
+        _ => return None,
+    })
+}
+
 impl fmt::Display for KernelText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", io::Error::from_raw_os_error(self.0))?;
+        match errno_text(self.0) {
+            Some(t) => write!(f, "{t} (os error {})", self.0)?,
+            None => write!(f, "{}", io::Error::from_raw_os_error(self.0))?,
+        }
         match self.1 {
             Some(m) if !m.is_empty() => write!(f, ": {m}"),
             _ => Ok(()),

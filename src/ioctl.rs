@@ -1,10 +1,377 @@
-//! Side door: `ioctl` fallbacks (placeholder, being written).
+//! Side door: interface `ioctl`s (`SIOCGIFINDEX`, `SIOC[GS]IFHWADDR`, `SIOC[GS]IFMTU`,
+//! `SIOC[GS]IFFLAGS`) — independent of the netlink stack, for when `AF_NETLINK` is
+//! refused (a seccomp sandbox, a kernel without it) or simply not wanted.
+//!
+//! Each call opens a datagram socket (`AF_INET`, or `AF_UNIX` where there is no IPv4),
+//! issues one `ioctl` carrying a `struct ifreq`, and closes the socket. The kernel
+//! resolves the name in the network namespace of that socket, which is the calling
+//! thread's: run these on a thread that has joined another namespace
+//! ([`crate::netns::with_netns_fd`]) to act there.
+//!
+//! Names are checked with [`crate::check_ifname`] before any syscall. A missing link
+//! (`ENODEV`) is [`Error::NotFound`]; any other refusal is [`Error::Io`] whose `op` is
+//! the request name (`"SIOCSIFMTU"`) and whose source keeps the errno.
+//!
+//! On platforms other than Linux and Android every function returns
+//! [`Error::Unsupported`] (after checking its arguments).
+
 use crate::error::{Error, Result};
-/// Placeholder.
-pub fn set_up(_name: &str) -> Result<()> {
-    Err(Error::Unsupported { op: "SIOCSIFFLAGS" })
+use crate::link::MacAddr;
+use crate::validate::{check_ifname, check_unicast_mac};
+use libc::{c_int, c_short, c_ulong, c_ushort};
+
+/// `IFNAMSIZ`: the name field of `struct ifreq`, NUL included.
+const IFNAMSIZ: usize = 16;
+
+/// `IFF_UP` (`linux/if.h`).
+const IFF_UP: u32 = 0x1;
+
+/// `ARPHRD_ETHER` (`linux/if_arp.h`): the `sa_family` of an Ethernet hardware address.
+const ARPHRD_ETHER: u16 = 1;
+
+/// `struct sockaddr` as the kernel uses it for hardware addresses: a family (`ARPHRD_*`)
+/// and up to 14 address bytes.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct SockAddr {
+    sa_family: u16,
+    sa_data: [u8; 14],
 }
-/// Placeholder.
-pub fn set_mtu(_name: &str, _mtu: u32) -> Result<()> {
-    Err(Error::Unsupported { op: "SIOCSIFMTU" })
+
+/// `struct ifmap` (`linux/if.h`): the union's largest member, and so what fixes the
+/// size of `struct ifreq` — 24 bytes on 64-bit, 16 on 32-bit, with padding.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct IfMap {
+    mem_start: c_ulong,
+    mem_end: c_ulong,
+    base_addr: c_ushort,
+    irq: u8,
+    dma: u8,
+    port: u8,
+}
+
+/// The `ifr_ifru` union of `struct ifreq`, with the members this module uses plus the
+/// two that give it its size and alignment (`ifru_map`, `ifru_data`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+union IfrIfru {
+    ifru_hwaddr: SockAddr,
+    ifru_flags: c_short,
+    /// `ifru_ivalue` / `ifru_mtu` / `ifr_ifindex`.
+    ifru_ivalue: c_int,
+    ifru_map: IfMap,
+    ifru_data: *mut u8,
+    /// Every byte of the union as whole words, so that it can be zeroed with no
+    /// uninitialised padding left (as `memset` would in C).
+    ifru_raw: [c_ulong; IFRU_WORDS],
+}
+
+/// The union's size in `unsigned long`s: `struct ifmap` is its largest member.
+const IFRU_WORDS: usize = core::mem::size_of::<IfMap>() / core::mem::size_of::<c_ulong>();
+
+/// `struct ifreq` (`linux/if.h`). The kernel copies `sizeof(struct ifreq)` bytes in and
+/// out whatever the request, so this must be the full size: 40 bytes on 64-bit
+/// targets, 32 on 32-bit ones.
+#[repr(C)]
+struct IfReq {
+    ifr_name: [u8; IFNAMSIZ],
+    ifr_ifru: IfrIfru,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(core::mem::size_of::<IfMap>() == 24);
+    assert!(core::mem::size_of::<IfrIfru>() == 24);
+    assert!(core::mem::size_of::<IfReq>() == 40);
+    assert!(core::mem::align_of::<IfReq>() == 8);
+};
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(core::mem::size_of::<IfMap>() == 16);
+    assert!(core::mem::size_of::<IfrIfru>() == 16);
+    assert!(core::mem::size_of::<IfReq>() == 32);
+    assert!(core::mem::align_of::<IfReq>() == 4);
+};
+const _: () = {
+    assert!(core::mem::size_of::<SockAddr>() == 16);
+    assert!(core::mem::size_of::<[c_ulong; IFRU_WORDS]>() == core::mem::size_of::<IfrIfru>());
+    assert!(core::mem::offset_of!(IfReq, ifr_ifru) == IFNAMSIZ);
+};
+
+impl IfReq {
+    /// A zeroed request for `name`, which must have passed [`check_ifname`] (1 to 15
+    /// bytes, no NUL), so the name is always NUL-terminated.
+    fn new(name: &str) -> IfReq {
+        let mut ifr_name = [0u8; IFNAMSIZ];
+        ifr_name[..name.len()].copy_from_slice(name.as_bytes());
+        IfReq {
+            ifr_name,
+            // Zeroes every byte of the union.
+            ifr_ifru: IfrIfru {
+                ifru_raw: [0; IFRU_WORDS],
+            },
+        }
+    }
+
+    fn ivalue(&self) -> c_int {
+        // SAFETY: every member of the union is plain data for which any bit pattern is
+        // valid, and all of its bytes were initialised by `new`.
+        unsafe { self.ifr_ifru.ifru_ivalue }
+    }
+
+    fn flags(&self) -> c_short {
+        // SAFETY: as in `ivalue`.
+        unsafe { self.ifr_ifru.ifru_flags }
+    }
+
+    fn hwaddr(&self) -> SockAddr {
+        // SAFETY: as in `ivalue`.
+        unsafe { self.ifr_ifru.ifru_hwaddr }
+    }
+}
+
+/// The requests this module makes. Their numbers (`linux/sockios.h`) are the same on
+/// every Linux architecture.
+#[derive(Clone, Copy, Debug)]
+enum Req {
+    GetIndex,
+    GetHwAddr,
+    SetHwAddr,
+    GetMtu,
+    SetMtu,
+    GetFlags,
+    SetFlags,
+}
+
+impl Req {
+    fn op(self) -> &'static str {
+        match self {
+            Req::GetIndex => "SIOCGIFINDEX",
+            Req::GetHwAddr => "SIOCGIFHWADDR",
+            Req::SetHwAddr => "SIOCSIFHWADDR",
+            Req::GetMtu => "SIOCGIFMTU",
+            Req::SetMtu => "SIOCSIFMTU",
+            Req::GetFlags => "SIOCGIFFLAGS",
+            Req::SetFlags => "SIOCSIFFLAGS",
+        }
+    }
+
+    #[cfg(rtnl_netlink)]
+    fn number(self) -> u32 {
+        match self {
+            Req::GetIndex => 0x8933,
+            Req::GetHwAddr => 0x8927,
+            Req::SetHwAddr => 0x8924,
+            Req::GetMtu => 0x8921,
+            Req::SetMtu => 0x8922,
+            Req::GetFlags => 0x8913,
+            Req::SetFlags => 0x8914,
+        }
+    }
+}
+
+#[cfg(rtnl_netlink)]
+mod sys {
+    use super::{IfReq, Req};
+    use crate::error::{Error, Result};
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+    fn socket(domain: libc::c_int) -> io::Result<OwnedFd> {
+        // SAFETY: plain syscall with constant arguments; the result is checked.
+        let raw = unsafe { libc::socket(domain, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+    }
+
+    /// A socket to carry interface ioctls: `AF_INET`, or `AF_UNIX` on a kernel built
+    /// without IPv4 (the kernel hands `SIOC*IF*` requests to the device layer for
+    /// any socket family).
+    fn ioctl_socket(op: &'static str) -> Result<OwnedFd> {
+        socket(libc::AF_INET)
+            .or_else(|_| socket(libc::AF_UNIX))
+            .map_err(|source| Error::Io { op, source })
+    }
+
+    /// Issues `req` on a fresh socket. `ENODEV` becomes [`Error::NotFound`].
+    pub(super) fn ioctl(req: Req, name: &str, ifr: &mut IfReq) -> Result<()> {
+        let op = req.op();
+        let fd = ioctl_socket(op)?;
+        // SAFETY: `fd` is a live socket; `ifr` is a valid, exclusively borrowed
+        // `struct ifreq` of the full size the kernel copies in and out for these
+        // requests, with a NUL-terminated name.
+        let r = unsafe { libc::ioctl(fd.as_raw_fd(), req.number() as _, ifr as *mut IfReq) };
+        if r < 0 {
+            let source = io::Error::last_os_error();
+            if source.raw_os_error() == Some(libc::ENODEV) {
+                return Err(Error::NotFound {
+                    kind: "link",
+                    name: name.to_owned(),
+                });
+            }
+            return Err(Error::Io { op, source });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(rtnl_netlink))]
+mod sys {
+    use super::{IfReq, Req};
+    use crate::error::{Error, Result};
+
+    pub(super) fn ioctl(req: Req, _name: &str, _ifr: &mut IfReq) -> Result<()> {
+        Err(Error::Unsupported { op: req.op() })
+    }
+}
+
+/// Checks `name`, then runs `req` with a request for it prepared by `fill`.
+fn call(req: Req, name: &str, fill: impl FnOnce(&mut IfReq)) -> Result<IfReq> {
+    check_ifname(name)?;
+    let mut ifr = IfReq::new(name);
+    fill(&mut ifr);
+    sys::ioctl(req, name, &mut ifr)?;
+    Ok(ifr)
+}
+
+fn bad_reply(op: &'static str, what: &'static str) -> Error {
+    Error::Io {
+        op,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, what),
+    }
+}
+
+/// The index of the link called `name` (`SIOCGIFINDEX`; `ip link show dev NAME`, the
+/// number before the name).
+#[doc(alias = "SIOCGIFINDEX")]
+pub fn if_index(name: &str) -> Result<u32> {
+    let ifr = call(Req::GetIndex, name, |_| {})?;
+    u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFINDEX", "negative ifindex"))
+}
+
+/// The hardware address of `name` (`SIOCGIFHWADDR`; the `link/ether` field of
+/// `ip link show dev NAME`): the first six bytes of it, whatever the link type —
+/// `lo` gives all zeros, and a link without a 6-byte address (a `tun`, say) gives
+/// zeros too.
+#[doc(alias = "SIOCGIFHWADDR")]
+pub fn get_mac(name: &str) -> Result<MacAddr> {
+    let ifr = call(Req::GetHwAddr, name, |_| {})?;
+    let mut mac = [0u8; 6];
+    mac.copy_from_slice(&ifr.hwaddr().sa_data[..6]);
+    Ok(MacAddr(mac))
+}
+
+/// Sets the Ethernet address of `name` (`SIOCSIFHWADDR`; `ip link set dev NAME
+/// address MAC`). All-zero and multicast addresses are refused before any syscall;
+/// the kernel refuses links that are not Ethernet (`EINVAL`) or cannot change their
+/// address (`EOPNOTSUPP`, or `EBUSY` while up for some drivers).
+#[doc(alias = "SIOCSIFHWADDR")]
+pub fn set_mac(name: &str, mac: MacAddr) -> Result<()> {
+    check_ifname(name)?;
+    check_unicast_mac(mac.0)?;
+    call(Req::SetHwAddr, name, |ifr| {
+        let mut sa_data = [0u8; 14];
+        sa_data[..6].copy_from_slice(&mac.0);
+        ifr.ifr_ifru.ifru_hwaddr = SockAddr {
+            sa_family: ARPHRD_ETHER,
+            sa_data,
+        };
+    })
+    .map(drop)
+}
+
+/// The MTU of `name` (`SIOCGIFMTU`; the `mtu` field of `ip link show dev NAME`).
+#[doc(alias = "SIOCGIFMTU")]
+pub fn get_mtu(name: &str) -> Result<u32> {
+    let ifr = call(Req::GetMtu, name, |_| {})?;
+    u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFMTU", "negative MTU"))
+}
+
+/// Sets the MTU of `name` (`SIOCSIFMTU`; `ip link set dev NAME mtu MTU`). Values above
+/// `i32::MAX` (the field is a C `int`) are [`Error::InvalidInput`]; the kernel refuses
+/// values outside the device's range with `EINVAL`.
+#[doc(alias = "SIOCSIFMTU")]
+pub fn set_mtu(name: &str, mtu: u32) -> Result<()> {
+    check_ifname(name)?;
+    let v = c_int::try_from(mtu)
+        .map_err(|_| Error::invalid("MTU", mtu, "larger than i32::MAX (ifr_mtu is an int)"))?;
+    call(Req::SetMtu, name, |ifr| ifr.ifr_ifru.ifru_ivalue = v).map(drop)
+}
+
+/// The `IFF_*` flags of `name` (`SIOCGIFFLAGS`; the `<UP,BROADCAST,...>` list of
+/// `ip link show dev NAME`). Only the low 16 bits exist here — `ifr_flags` is a C
+/// `short` — so `IFF_LOWER_UP`, `IFF_DORMANT` and `IFF_ECHO` are never reported; use
+/// [`crate::Handle::get_link`] for those.
+#[doc(alias = "SIOCGIFFLAGS")]
+pub fn get_flags(name: &str) -> Result<u32> {
+    let ifr = call(Req::GetFlags, name, |_| {})?;
+    Ok(u32::from(ifr.flags() as u16))
+}
+
+/// Sets the `IFF_*` flags of `name` to `flags` (`SIOCSIFFLAGS`; `ip link set dev NAME
+/// up|down|arp on|...`). This replaces every flag: read them with [`get_flags`] first.
+/// Flags above the low 16 bits are [`Error::InvalidInput`] (`ifr_flags` is a C
+/// `short`); the kernel ignores those it does not let user space change.
+#[doc(alias = "SIOCSIFFLAGS")]
+pub fn set_flags(name: &str, flags: u32) -> Result<()> {
+    check_ifname(name)?;
+    let v = u16::try_from(flags).map_err(|_| {
+        Error::invalid(
+            "interface flags",
+            format!("{flags:#x}"),
+            "only the low 16 bits fit ifr_flags (a C short)",
+        )
+    })?;
+    call(Req::SetFlags, name, |ifr| {
+        ifr.ifr_ifru.ifru_flags = v as c_short
+    })
+    .map(drop)
+}
+
+/// `ip link set dev NAME up`, by `SIOCGIFFLAGS` then `SIOCSIFFLAGS` with `IFF_UP` added.
+/// Not atomic: a flag changed by someone else between the two calls is overwritten.
+pub fn set_up(name: &str) -> Result<()> {
+    let flags = get_flags(name)?;
+    set_flags(name, flags | IFF_UP)
+}
+
+/// `ip link set dev NAME down`, by `SIOCGIFFLAGS` then `SIOCSIFFLAGS` with `IFF_UP`
+/// removed. Not atomic, as [`set_up`].
+pub fn set_down(name: &str) -> Result<()> {
+    let flags = get_flags(name)?;
+    set_flags(name, flags & !IFF_UP)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ifreq_carries_a_terminated_name_and_zeroed_union() {
+        let r = IfReq::new("abcdefghijklmno");
+        assert_eq!(&r.ifr_name[..15], b"abcdefghijklmno");
+        assert_eq!(r.ifr_name[15], 0);
+        assert_eq!(r.ivalue(), 0);
+        assert_eq!(r.hwaddr().sa_data, [0; 14]);
+    }
+
+    #[test]
+    fn arguments_are_checked_before_any_syscall() {
+        for bad in ["", "a/b", "abcdefghijklmnop", "a b", "x\0"] {
+            assert!(if_index(bad).unwrap_err().is_invalid_input(), "{bad:?}");
+            assert!(set_up(bad).unwrap_err().is_invalid_input(), "{bad:?}");
+        }
+        assert!(set_mtu("eth0", u32::MAX).unwrap_err().is_invalid_input());
+        assert!(set_flags("eth0", 0x1_0000).unwrap_err().is_invalid_input());
+        assert!(set_mac("eth0", MacAddr([0; 6]))
+            .unwrap_err()
+            .is_invalid_input());
+        assert!(set_mac("eth0", MacAddr([0xff; 6]))
+            .unwrap_err()
+            .is_invalid_input());
+    }
 }

@@ -82,8 +82,8 @@ pub use error::{Error, Result};
 pub use handle::{Batch, Handle};
 pub use link::{
     create_veth_pair, delete_link_by_name, link_exists, list_all_links,
-    move_link_into_netns_and_rename, move_link_into_netns_fd_and_rename, set_link_mtu_by_name,
-    set_link_up_by_name, Link, MacAddr, OperState,
+    move_link_into_netns_and_rename, move_link_into_netns_fd_and_rename, set_link_address_by_name,
+    set_link_mtu_by_name, set_link_up_by_name, Link, MacAddr, OperState,
 };
 pub use netns::{with_netns, with_netns_fd};
 pub use request::{AckMode, BatchLimits, Conn};

@@ -447,8 +447,17 @@ impl Handle {
     }
 
     /// `ip link set dev NAME netns NS [name NEW]`: one request carrying
-    /// `IFLA_NET_NS_FD` (and `IFLA_IFNAME`), so the move and the rename are atomic —
-    /// the link never appears in the target namespace under its old name.
+    /// `IFLA_NET_NS_FD` (and `IFLA_IFNAME`), so by the time it returns the link is in
+    /// the target under its new name, and no other request ran in between.
+    ///
+    /// It is not atomic for observers, though: the kernel moves first and renames
+    /// after (it uses the new name during the move only when the old one is taken in
+    /// the target), so a listener on `RTNLGRP_LINK` in the target is told of the old
+    /// name, then of the rename. A link that must only ever carry its final name
+    /// there is better created there ([`Handle::add_veth_pair_into_netns`]). And as a
+    /// rename refused *after* the move would leave the link in the target under its
+    /// old name, a new name already taken there is refused (`EEXIST`) before
+    /// anything moves.
     pub fn move_link_to_netns(
         &mut self,
         name: &str,
@@ -467,6 +476,15 @@ impl Handle {
             // Renaming needs the index: IFLA_IFNAME then carries the new name.
             Some(new) => {
                 let index = self.link_index(name)?;
+                if Handle::in_netns(netns)?.get_link(new)?.is_some() {
+                    return Err(Error::Kernel {
+                        op: "RTM_NEWLINK",
+                        errno: libc::EEXIST,
+                        message: Some(format!(
+                            "a link named {new:?} already exists in the target namespace"
+                        )),
+                    });
+                }
                 self.set_link_by_index(
                     index,
                     LinkRequest {
@@ -549,8 +567,22 @@ pub fn set_link_mtu_by_name(name: &str, mtu: u32) -> Result<()> {
     }
 }
 
+/// `ip link set dev NAME address MAC`; [`Error::NotFound`] when absent. All-zero and
+/// multicast addresses are refused before any syscall. Falls back to `SIOCSIFHWADDR`
+/// when netlink is unavailable.
+pub fn set_link_address_by_name(name: &str, mac: MacAddr) -> Result<()> {
+    check_ifname(name)?;
+    check_unicast_mac(mac.0)?;
+    match Handle::new() {
+        Ok(mut h) => h.set_link_address(name, mac),
+        Err(e) if e.is_netlink_unavailable() => crate::ioctl::set_mac(name, mac),
+        Err(e) => Err(e),
+    }
+}
+
 /// `ip link set dev LINK netns NS name NEW`: one request carrying `IFLA_NET_NS_FD`
-/// and `IFLA_IFNAME`, so the move and the rename are atomic.
+/// and `IFLA_IFNAME` (see [`Handle::move_link_to_netns`] for what a listener in the
+/// target sees); a `NEW` already taken in the target is refused before anything moves.
 pub fn move_link_into_netns_fd_and_rename(
     link: &str,
     ns_fd: BorrowedFd<'_>,

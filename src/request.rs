@@ -83,6 +83,14 @@ impl<T: Transport> Conn<T> {
         }
     }
 
+    /// Wraps a transport, numbering requests from `seq + 1` (0 is skipped) instead of a
+    /// clock-derived seed: for reproducible exchanges and tests.
+    pub fn with_seq(t: T, seq: u32) -> Self {
+        let mut c = Conn::new(t);
+        c.seq = seq;
+        c
+    }
+
     /// The transport.
     pub fn transport(&self) -> &T {
         &self.t
@@ -120,10 +128,16 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// Receives one datagram into `self.rx`; returns its length.
-    fn recv(&mut self, op: &'static str) -> Result<usize> {
+    /// Receives one datagram into `self.rx`. `small`: only ACKs/errors for our own
+    /// requests are expected, which the transport may receive without sizing first.
+    fn recv(&mut self, op: &'static str, small: bool) -> Result<usize> {
         loop {
-            match self.t.recv(&mut self.rx) {
+            let r = if small {
+                self.t.recv_small(&mut self.rx)
+            } else {
+                self.t.recv(&mut self.rx)
+            };
+            match r {
                 Ok(n) => return Ok(n.min(self.rx.len())),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e)
@@ -169,6 +183,16 @@ impl<T: Transport> Conn<T> {
         &mut self,
         op: &'static str,
         msg: &mut [u8],
+        on_reply: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.exchange(op, msg, false, on_reply)
+    }
+
+    fn exchange(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        small: bool,
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
         let seq = self.stamp(op, msg, NLM_F_ACK)?;
@@ -176,7 +200,7 @@ impl<T: Transport> Conn<T> {
         let pid = self.t.port_id();
         let mut first_err: Option<Error> = None;
         loop {
-            let n = self.recv(op)?;
+            let n = self.recv(op, small)?;
             let rx = std::mem::take(&mut self.rx);
             let mut done = None;
             for m in Messages::new(&rx[..n]) {
@@ -224,7 +248,7 @@ impl<T: Transport> Conn<T> {
     /// Sends one request and waits for its ACK, ignoring any other reply.
     #[inline]
     pub fn ack(&mut self, op: &'static str, msg: &mut [u8]) -> Result<()> {
-        self.request(op, msg, |_| Ok(()))
+        self.exchange(op, msg, true, |_| Ok(()))
     }
 
     /// Sends a dump request (`NLM_F_DUMP` is added) and streams every reply message
@@ -245,7 +269,7 @@ impl<T: Transport> Conn<T> {
         let mut first_err: Option<Error> = None;
         let mut interrupted = false;
         loop {
-            let n = self.recv(op)?;
+            let n = self.recv(op, false)?;
             let rx = std::mem::take(&mut self.rx);
             let mut done: Option<Result<()>> = None;
             for m in Messages::new(&rx[..n]) {
@@ -364,7 +388,11 @@ impl<T: Transport> Conn<T> {
             // Cut one window: whole messages, within both limits.
             let start = off;
             let mut count = 0usize;
-            let first_seq = self.seq.wrapping_add(1);
+            // The number `next_seq` will give (it skips 0).
+            let first_seq = match self.seq.wrapping_add(1) {
+                0 => 1,
+                s => s,
+            };
             let mut last_at = start;
             while off < msgs.len() && count < max_msgs {
                 let rest = &msgs[off..];
@@ -455,7 +483,7 @@ impl<T: Transport> Conn<T> {
         let pid = self.t.port_id();
         let last = count - 1;
         loop {
-            let n = self.recv(op)?;
+            let n = self.recv(op, true)?;
             let rx = std::mem::take(&mut self.rx);
             let mut finished = false;
             let mut bad = None;
@@ -468,7 +496,7 @@ impl<T: Transport> Conn<T> {
                     }
                 };
                 let h = m.header;
-                let pos = h.nlmsg_seq.wrapping_sub(first_seq) as usize;
+                let pos = window_pos(first_seq, h.nlmsg_seq);
                 if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
                     continue;
                 }
@@ -497,6 +525,21 @@ impl<T: Transport> Conn<T> {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The position of `seq` in a batch window that starts at `first`: sequence numbers
+/// skip 0, so in a window that crosses the wrap the numbers after it are one closer
+/// to `first` than their difference says. Anything not in the window (0, a stale or
+/// a foreign number) maps to a position past any window's end.
+fn window_pos(first: u32, seq: u32) -> usize {
+    let d = seq.wrapping_sub(first) as usize;
+    if seq == 0 {
+        usize::MAX
+    } else if seq < first {
+        d - 1
+    } else {
+        d
     }
 }
 

@@ -1,8 +1,10 @@
 //! Layer `socket`: the blocking `AF_NETLINK` socket — the only place netlink syscalls
 //! are made. An [`OwnedFd`] opened with `SOCK_CLOEXEC`, bound, its port id learned
-//! with `getsockname`; datagrams received whole, the buffer sized by peeking
-//! (`MSG_PEEK | MSG_TRUNC`, as iproute2 does) so nothing is ever truncated; datagrams
-//! not sent by the kernel (port id 0) are dropped.
+//! with `getsockname`. Dumps and GET replies are received whole, the buffer sized by
+//! peeking (`MSG_PEEK | MSG_TRUNC`, as iproute2 does) so nothing is ever truncated;
+//! ACKs for our own requests, which are small, take one `recv` with `MSG_TRUNC` into a
+//! buffer of at least 32 KiB (a cut would be detected and reported, never silent).
+//! Datagrams not sent by the kernel (port id 0) are dropped.
 //!
 //! The exchange logic (sequence numbers, ACKs, dumps, batches) lives in `request` and
 //! talks to a socket through the [`Transport`] trait, so it can be driven by a
@@ -20,6 +22,13 @@ pub trait Transport {
     /// Receives one whole datagram into `buf`, growing it as needed; returns the
     /// datagram's length. A receive timeout is `ErrorKind::WouldBlock`/`TimedOut`.
     fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
+    /// Receives one datagram known to be small (an ACK or error answering our own
+    /// request): implementations may skip sizing it first. A datagram that does not
+    /// fit must be an error (`ErrorKind::InvalidData`), never silently cut. The
+    /// default is [`recv`](Self::recv).
+    fn recv_small(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.recv(buf)
+    }
     /// This socket's netlink port id (the kernel addresses replies to it).
     fn port_id(&self) -> u32;
     /// The receive timeout, for error messages.
@@ -37,6 +46,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The receive buffer this crate asks for (root may exceed `rmem_max`).
 pub const WANTED_RCVBUF: usize = 4 << 20;
+
+/// The smallest buffer a datagram is received into: the kernel puts at most 32 KiB
+/// into one dump datagram (more only for a single message that is larger).
+#[cfg(rtnl_netlink)]
+const MIN_RECV_BUF: usize = 32 << 10;
 
 /// A blocking `NETLINK_ROUTE` socket.
 #[derive(Debug)]
@@ -156,8 +170,8 @@ impl Socket {
     pub fn set_recv_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         let tv = match timeout {
             Some(d) => libc::timeval {
-                tv_sec: d.as_secs().min(i32::MAX as u64) as libc::time_t,
-                tv_usec: d.subsec_micros() as libc::suseconds_t,
+                tv_sec: d.as_secs().min(i32::MAX as u64) as _,
+                tv_usec: d.subsec_micros() as _,
             },
             None => libc::timeval {
                 tv_sec: 0,
@@ -264,7 +278,9 @@ impl Transport for Socket {
 
     fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
         loop {
-            // Peek at the size of the next datagram without copying it.
+            // Peek at the size of the next datagram without copying it, as iproute2
+            // does, so that no message is ever truncated: a dump datagram holds up to
+            // 32 KiB, but a single message (a link with many VFs) can be larger.
             let (size, _) = self.recv_raw(&mut [], libc::MSG_PEEK | libc::MSG_TRUNC)?;
             if buf.len() < size {
                 buf.resize(size.next_power_of_two(), 0);
@@ -272,6 +288,35 @@ impl Transport for Socket {
             let (n, from) = self.recv_raw(buf, 0)?;
             if from != 0 {
                 continue; // not from the kernel: another process writing to our port
+            }
+            return Ok(n);
+        }
+    }
+
+    fn recv_small(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        if buf.len() < MIN_RECV_BUF {
+            buf.resize(MIN_RECV_BUF, 0);
+        }
+        loop {
+            // One syscall: an ACK or error for our own request is at most a few
+            // hundred bytes (NETLINK_CAP_ACK: no echo), far below the buffer. The peek
+            // that `recv` does would cost a second syscall per round trip (~15%).
+            // With `MSG_TRUNC` the kernel returns the datagram's real length even when
+            // it did not fit, so a cut is detected, never silent.
+            let (n, from) = self.recv_raw(buf, libc::MSG_TRUNC)?;
+            if from != 0 {
+                continue; // not from the kernel: another process writing to our port
+            }
+            if n > buf.len() {
+                let had = buf.len();
+                buf.resize(n.next_power_of_two(), 0);
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "netlink datagram of {n} bytes truncated by a {had}-byte receive \
+                         buffer (now grown)"
+                    ),
+                ));
             }
             return Ok(n);
         }

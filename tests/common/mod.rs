@@ -100,3 +100,4 @@ pub fn ip_addrs(dev: &str) -> Vec<(String, u64)> {
     }
     out
 }
+pub mod seccomp;
