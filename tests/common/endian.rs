@@ -65,15 +65,33 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
             (Ctx::Link, IFLA_LINKINFO) => attrs(payload, Ctx::LinkInfo, None),
             (
                 Ctx::Link,
-                IFLA_MTU | IFLA_LINK | IFLA_MASTER | IFLA_TXQLEN | IFLA_WEIGHT | IFLA_NET_NS_PID
-                | IFLA_NET_NS_FD | IFLA_EXT_MASK | IFLA_GROUP | IFLA_PROMISCUITY
-                | IFLA_NUM_TX_QUEUES | IFLA_NUM_RX_QUEUES | IFLA_CARRIER_CHANGES
-                | IFLA_GSO_MAX_SEGS | IFLA_GSO_MAX_SIZE | IFLA_CARRIER_UP_COUNT
-                | IFLA_CARRIER_DOWN_COUNT | IFLA_MIN_MTU | IFLA_MAX_MTU | IFLA_NEW_IFINDEX
+                IFLA_MTU
+                | IFLA_LINK
+                | IFLA_MASTER
+                | IFLA_TXQLEN
+                | IFLA_WEIGHT
+                | IFLA_NET_NS_PID
+                | IFLA_NET_NS_FD
+                | IFLA_EXT_MASK
+                | IFLA_GROUP
+                | IFLA_PROMISCUITY
+                | IFLA_NUM_TX_QUEUES
+                | IFLA_NUM_RX_QUEUES
+                | IFLA_CARRIER_CHANGES
+                | IFLA_GSO_MAX_SEGS
+                | IFLA_GSO_MAX_SIZE
+                | IFLA_CARRIER_UP_COUNT
+                | IFLA_CARRIER_DOWN_COUNT
+                | IFLA_MIN_MTU
+                | IFLA_MAX_MTU
+                | IFLA_NEW_IFINDEX
                 | IFLA_LINK_NETNSID,
             ) if payload.len() == 4 => swap32(payload, 0),
             (Ctx::LinkInfo, IFLA_INFO_KIND) => {
-                let end = payload.iter().position(|&c| c == 0).unwrap_or(payload.len());
+                let end = payload
+                    .iter()
+                    .position(|&c| c == 0)
+                    .unwrap_or(payload.len());
                 kind_seen = Some(payload[..end].to_vec());
             }
             (Ctx::LinkInfo, IFLA_INFO_DATA) => match kind_seen.as_deref() {
@@ -109,11 +127,10 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
                     swap32(payload, i);
                 }
             }
-            (Ctx::ExtAck, NLMSGERR_ATTR_OFFS | NLMSGERR_ATTR_MISS_TYPE | NLMSGERR_ATTR_MISS_NEST)
-                if payload.len() == 4 =>
-            {
-                swap32(payload, 0)
-            }
+            (
+                Ctx::ExtAck,
+                NLMSGERR_ATTR_OFFS | NLMSGERR_ATTR_MISS_TYPE | NLMSGERR_ATTR_MISS_NEST,
+            ) if payload.len() == 4 => swap32(payload, 0),
             _ => {}
         }
         off += (len + 3) & !3;
@@ -169,7 +186,11 @@ fn message(m: &mut [u8]) {
             swap32(body, 0);
             let echoed_len = le32(body, 4);
             let capped = flags & NLM_F_CAPPED != 0;
-            let echo_end = if capped { 20 } else { (4 + echoed_len).min(body.len()) };
+            let echo_end = if capped {
+                20
+            } else {
+                (4 + echoed_len).min(body.len())
+            };
             if capped {
                 message(&mut body[4..20]);
             } else {

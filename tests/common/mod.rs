@@ -100,4 +100,5 @@ pub fn ip_addrs(dev: &str) -> Vec<(String, u64)> {
     }
     out
 }
+pub mod endian;
 pub mod seccomp;

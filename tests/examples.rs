@@ -1,0 +1,477 @@
+//! The examples, run the way the README says to run them, and checked.
+//!
+//! `cargo test` builds every example before it runs the integration tests, so the
+//! binaries are next to this test's own executable (`target/debug/deps/examples-*`
+//! → `target/debug/examples/NAME`). Each run happens from a thread inside a fresh
+//! network namespace (`common::in_netns`; a child process inherits its thread's
+//! namespace), so not even a bug in an example can touch the host's network.
+//!
+//! - `demo`: its tables name what it built, the kernel error line is there, nothing
+//!   is left at the end, the namespace it ran in and the host's are unchanged, and
+//!   without privileges it says what it needs and fails.
+//! - `ip`: sets up bridges, veths, addresses and routes with the example itself, then
+//!   compares its `link show`, `addr show` and `route show` byte for byte with
+//!   iproute2's `ip -br link`, `ip -br addr` and `ip route show` on the same
+//!   namespace; error paths print the kernel's text and exit non-zero.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The path of a built example, with a clear failure when it is missing or older
+/// than its source (`cargo test --test examples` alone does not rebuild examples).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary lives in target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    let built = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| {
+            panic!(
+                "example binary {} not found ({e}): `cargo test` builds the examples before \
+                 running this test; with a filter like `cargo test --test examples`, run \
+                 `cargo build --examples` first",
+                path.display()
+            )
+        });
+    // Only the example's own source is compared: src/ may change under a running
+    // `cargo test` in a shared checkout, and then the test binary is as old.
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(format!("{name}.rs"));
+    let changed = std::fs::metadata(&source)
+        .and_then(|m| m.modified())
+        .expect("example source");
+    assert!(
+        changed <= built,
+        "example binary {} is older than {}: run `cargo build --examples` (plain \
+         `cargo test` does it) so that this test checks the current code",
+        path.display(),
+        source.display()
+    );
+    path
+}
+
+/// A command running example `name`; under qemu-user (cross tests) through the
+/// emulator, as cargo's runner would.
+fn command(name: &str) -> Command {
+    let path = example(name);
+    match std::env::var("RTNL_QEMU_USER") {
+        Ok(emu) if !emu.is_empty() => {
+            let mut c = Command::new(&emu);
+            if emu.contains("s390x") {
+                c.args(["-L", "/usr/s390x-linux-gnu"]);
+            }
+            c.arg(path);
+            c
+        }
+        _ => Command::new(path),
+    }
+}
+
+/// True when these tests cannot run here: not root (skipped loudly by
+/// `can_run_kernel_tests`), or big-endian qemu-user, which does not translate the
+/// nested attributes of a veth request (see CROSS_QEMU_NOTES in .ci/cross.sh).
+fn cannot_run(test: &str) -> bool {
+    if !can_run_kernel_tests(test) {
+        return true;
+    }
+    if cfg!(target_endian = "big") && std::env::var_os("RTNL_QEMU_USER").is_some() {
+        eprintln!(
+            "SKIPPED {test}: qemu-user on a big-endian target cannot create veth pairs \
+             (nested request attributes are not byte-swapped; see .ci/cross.sh)"
+        );
+        return true;
+    }
+    false
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs the `ip` example and returns its output, whatever the exit status.
+fn ipx_out(args: &[&str]) -> Output {
+    command("ip")
+        .args(args)
+        .output()
+        .expect("run the ip example")
+}
+
+/// Runs the `ip` example; it must succeed. Returns stdout.
+fn ipx(args: &[&str]) -> String {
+    let o = ipx_out(args);
+    assert!(
+        o.status.success(),
+        "ip example {args:?} failed ({}): {}",
+        o.status,
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+fn host_link_names() -> BTreeSet<String> {
+    ip_link_names().into_iter().collect()
+}
+
+#[test]
+fn demo_builds_shows_and_removes_its_topology_without_touching_the_host() {
+    if cannot_run("demo_builds_shows_and_removes_its_topology_without_touching_the_host") {
+        return;
+    }
+    // This thread is in the host's namespace (the test process's).
+    let host_before = host_link_names();
+    let out = in_netns(|| {
+        let here_before = ip_link_names();
+        let out = command("demo").output().expect("run the demo");
+        let here_after = ip_link_names();
+        assert_eq!(here_before, vec!["lo".to_owned()]);
+        assert_eq!(
+            here_after, here_before,
+            "the demo changed the namespace it ran in"
+        );
+        out
+    });
+    let host_after = host_link_names();
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed ({}):\n{stdout}\n{}",
+        out.status,
+        text(&out.stderr)
+    );
+    for name in &host_before {
+        assert!(host_after.contains(name), "host link {name} disappeared");
+    }
+    for name in host_after.difference(&host_before) {
+        assert!(
+            !name.starts_with("demo-") && name != "eth1",
+            "the demo left {name} in the host namespace"
+        );
+    }
+
+    // Table rows, as whitespace-separated cells.
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let has_row = |want: &[&str]| rows.iter().any(|r| r.starts_with(want));
+    let has_cells = |want: &[&str]| rows.iter().any(|r| want.iter().all(|w| r.contains(w)));
+    // links: NAME KIND ADMIN OPER MTU MAC MASTER (OPER follows carrier, not asserted)
+    assert!(
+        has_row(&["demo-br0", "bridge", "(stp", "off)", "up"]),
+        "{stdout}"
+    );
+    for port in ["demo-a0", "demo-a1"] {
+        assert!(has_row(&[port, "veth", "up"]), "{stdout}");
+        assert!(
+            rows.iter()
+                .any(|r| r.first() == Some(&port) && r.last() == Some(&"demo-br0")),
+            "{port} is not shown as a port of demo-br0:\n{stdout}"
+        );
+    }
+    assert!(has_row(&["eth0", "veth", "up"]), "{stdout}");
+    assert!(has_row(&["eth1", "veth", "up"]), "{stdout}");
+    // addresses: DEV ADDRESS SCOPE FLAGS
+    for (dev, addr) in [
+        ("demo-br0", "10.42.0.1/24"),
+        ("demo-br0", "fd42::1/64"),
+        ("eth0", "10.42.0.2/24"),
+        ("eth0", "fd42::2/64"),
+        ("eth1", "10.42.1.2/32"),
+        ("lo", "127.0.0.1/8"),
+    ] {
+        assert!(has_row(&[dev, addr]), "address {addr} on {dev}:\n{stdout}");
+    }
+    // routes: FAMILY DESTINATION GATEWAY DEV SRC PROTO SCOPE METRIC
+    assert!(
+        has_row(&["inet", "10.42.1.2/32", "-", "demo-br0", "-", "boot", "link"]),
+        "{stdout}"
+    );
+    assert!(
+        has_row(&[
+            "inet",
+            "default",
+            "10.42.0.1",
+            "eth0",
+            "-",
+            "boot",
+            "global"
+        ]),
+        "{stdout}"
+    );
+    assert!(
+        has_row(&["inet6", "default", "fd42::1", "eth0", "-", "boot", "global"]),
+        "{stdout}"
+    );
+    assert!(
+        has_cells(&["10.42.0.0/24", "demo-br0", "10.42.0.1", "kernel", "link"]),
+        "{stdout}"
+    );
+    // The kernel's error, in full, and the teardown.
+    // "Operation not supported (os error 95)" with glibc, "Not supported" with musl.
+    let unsupported = std::io::Error::from_raw_os_error(libc::EOPNOTSUPP);
+    assert!(
+        stdout.contains(&format!(
+            "error: RTM_NEWLINK: {unsupported}: Unknown device type\n"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("links left in A: lo\n"), "{stdout}");
+    assert!(stdout.contains("links left in B: lo\n"), "{stdout}");
+    assert!(stdout.contains("nothing left"), "{stdout}");
+}
+
+#[test]
+fn demo_without_privileges_says_what_it_needs() {
+    if cannot_run("demo_without_privileges_says_what_it_needs") {
+        return;
+    }
+    // As nobody, with no capabilities at all (setpriv is util-linux).
+    let out = in_netns(|| {
+        let c = command("demo");
+        let prog = c.get_program().to_owned();
+        let args: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
+        Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+            ])
+            .arg(prog)
+            .args(args)
+            .output()
+            .expect("run setpriv (util-linux)")
+    });
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for want in [
+        "needs root",
+        "CAP_SYS_ADMIN",
+        "CAP_NET_ADMIN",
+        "Operation not permitted",
+    ] {
+        assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
+    }
+    assert!(!text(&out.stdout).contains("[2]"), "it went on building");
+}
+
+/// Compares the example's output for `ours` with iproute2's for `theirs`, byte for
+/// byte. The kernel may change the namespace under both (IPv6 link-local addresses
+/// and their routes appear when a link comes up), so a comparison only counts when
+/// the example printed the same thing before and after `ip` ran.
+fn same_as_iproute2(ours: &[&str], theirs: &[&str]) -> String {
+    let mut last = None;
+    for _ in 0..50 {
+        let a = ipx(ours);
+        let b = ip(theirs);
+        let c = ipx(ours);
+        if a == c && a == b {
+            return a;
+        }
+        last = Some((a, b, c));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (a, b, c) = last.unwrap();
+    panic!(
+        "`ip-example {}` differs from `ip {}`:\n--- example\n{a}--- iproute2\n{b}\
+         --- example again\n{c}",
+        ours.join(" "),
+        theirs.join(" ")
+    );
+}
+
+#[test]
+fn ip_example_configures_and_shows_like_iproute2() {
+    if cannot_run("ip_example_configures_and_shows_like_iproute2") {
+        return;
+    }
+    // A peer in another namespace shows as `vx0@ifN`; that namespace must outlive
+    // the comparisons.
+    let other = rtnl::netns::create().unwrap();
+    in_netns(|| {
+        for args in [
+            "link add br0 type bridge",
+            "link add v0 type veth peer name v1",
+            "link add name v2 type veth peer v3",
+            "link add t0 type veth peer name t1",
+            "link set dev t0 name v4",
+            "link set v0 master br0 up",
+            "link set dev br0 up mtu 1400",
+            "link set dev v1 address 02:00:00:00:00:11 up",
+            "link set dev v2 up",
+            "addr add 10.1.0.1/24 dev br0",
+            "addr add 10.1.0.9/24 dev br0",
+            "addr add fd01::1/64 dev br0",
+            "addr add 192.0.2.5 dev v1",
+            "addr add 2001:db8:1::5/128 dev v1",
+            "route add default via 10.1.0.254",
+            "route add 198.51.100.0/24 via 10.1.0.2 dev br0 src 10.1.0.1 metric 10",
+            "route replace 198.51.100.0/24 via 10.1.0.3 dev br0 src 10.1.0.1 metric 10",
+            "route add 203.0.113.7/32 dev v1",
+            "route add 203.0.113.0/24 via 10.1.0.3 table 100",
+            "-6 route add default via fd01::fe",
+            "route add 2001:db8::/32 dev br0 metric 5",
+        ] {
+            ipx(&args.split(' ').collect::<Vec<_>>());
+        }
+        let mut h = rtnl::Handle::new().unwrap();
+        use std::os::fd::AsFd;
+        h.add_veth_pair_into_netns("vx0", "vx1", other.as_fd())
+            .unwrap();
+
+        // What was asked is what the kernel has (iproute2's JSON view).
+        let v1 = ip_link("v1").unwrap();
+        assert_eq!(v1["address"], "02:00:00:00:00:11");
+        assert_eq!(ip_link("br0").unwrap()["mtu"], 1400);
+        assert_eq!(ip_link("v0").unwrap()["master"], "br0");
+        assert!(ip_link("v4").is_some() && ip_link("t0").is_none());
+        let r = ip_json(&["route", "show", "198.51.100.0/24"]);
+        assert_eq!(r[0]["gateway"], "10.1.0.3", "route replace: {r}");
+        assert_eq!(r[0]["metric"], 10);
+        let r = ip_json(&["route", "show", "table", "100"]);
+        assert_eq!(r[0]["dst"], "203.0.113.0/24", "{r}");
+
+        // The example's views against iproute2's, byte for byte.
+        let links = same_as_iproute2(&["link", "show"], &["-br", "link", "show"]);
+        assert!(links.contains("v1@v0 "), "{links}");
+        assert!(links.contains("vx0@if"), "{links}");
+        assert!(links.contains("M-DOWN"), "{links}");
+        same_as_iproute2(
+            &["link", "show", "dev", "br0"],
+            &["-br", "link", "show", "dev", "br0"],
+        );
+        let addrs = same_as_iproute2(&["addr", "show"], &["-br", "addr", "show"]);
+        assert!(
+            addrs.contains("10.1.0.1/24 10.1.0.9/24 fd01::1/64"),
+            "{addrs}"
+        );
+        same_as_iproute2(&["-4", "addr"], &["-br", "-4", "addr"]);
+        same_as_iproute2(&["-6", "addr", "show"], &["-br", "-6", "addr", "show"]);
+        same_as_iproute2(
+            &["addr", "show", "dev", "v1"],
+            &["-br", "addr", "show", "dev", "v1"],
+        );
+        let routes = same_as_iproute2(&["route", "show"], &["route", "show"]);
+        assert!(
+            routes.contains("default via 10.1.0.254 dev br0"),
+            "{routes}"
+        );
+        assert!(routes.contains("203.0.113.7 dev v1 scope link"), "{routes}");
+        let routes6 = same_as_iproute2(&["-6", "route", "show"], &["-6", "route", "show"]);
+        assert!(routes6.contains("pref medium"), "{routes6}");
+        same_as_iproute2(
+            &["route", "show", "table", "100"],
+            &["route", "show", "table", "100"],
+        );
+        same_as_iproute2(
+            &["route", "show", "table", "all"],
+            &["route", "show", "table", "all"],
+        );
+
+        // Undo it, command by command, checking each with iproute2.
+        ipx(&["route", "del", "2001:db8::/32", "dev", "br0"]);
+        assert_eq!(
+            ip_json(&["-6", "route", "show", "2001:db8::/32"]),
+            serde_json::json!([])
+        );
+        ipx(&["route", "del", "default"]);
+        assert_eq!(
+            ip_json(&["route", "show", "default"]),
+            serde_json::json!([])
+        );
+        ipx(&["route", "del", "203.0.113.0/24", "table", "100"]);
+        assert_eq!(
+            ip_json(&["route", "show", "table", "100"]),
+            serde_json::json!([])
+        );
+        ipx(&["addr", "del", "10.1.0.9/24", "dev", "br0"]);
+        assert!(!ip_addrs("br0").contains(&("10.1.0.9".into(), 24)));
+        ipx(&["addr", "flush", "dev", "br0"]);
+        assert_eq!(ip_addrs("br0"), vec![]);
+        ipx(&["link", "set", "dev", "v0", "nomaster", "down"]);
+        let v0 = ip_link("v0").unwrap();
+        assert!(v0.get("master").is_none(), "{v0}");
+        assert!(!v0["flags"].as_array().unwrap().iter().any(|f| f == "UP"));
+        ipx(&["link", "del", "br0"]);
+        ipx(&["link", "delete", "dev", "v0"]);
+        ipx(&["link", "del", "v2"]);
+        ipx(&["link", "del", "v4"]);
+        ipx(&["link", "del", "vx0"]);
+        assert_eq!(ip_link_names(), vec!["lo".to_owned()]);
+        assert_eq!(ipx(&["link", "show"]), ip(&["-br", "link", "show"]));
+    });
+}
+
+#[test]
+fn ip_example_reports_kernel_errors_and_bad_arguments() {
+    if cannot_run("ip_example_reports_kernel_errors_and_bad_arguments") {
+        return;
+    }
+    in_netns(|| {
+        // The kernel's refusal, in its own words; exit status 2 as with ip.
+        let o = ipx_out(&["link", "add", "d0", "type", "dummy"]);
+        assert_eq!(o.status.code(), Some(2));
+        let unsupported = std::io::Error::from_raw_os_error(libc::EOPNOTSUPP);
+        assert_eq!(
+            text(&o.stderr),
+            format!("ip: RTM_NEWLINK: {unsupported}: Unknown device type\n")
+        );
+        assert_eq!(text(&o.stdout), "");
+        assert!(ip_link("d0").is_none());
+
+        ipx(&["link", "set", "lo", "up"]);
+        let o = ipx_out(&["route", "add", "10.0.0.0/8", "via", "192.0.2.1"]);
+        assert_eq!(o.status.code(), Some(2));
+        let e = text(&o.stderr);
+        assert!(e.starts_with("ip: RTM_NEWROUTE: "), "{e}");
+        assert!(e.contains("Nexthop has invalid gateway"), "{e}");
+
+        let o = ipx_out(&["addr", "add", "10.0.0.1/24", "dev", "nosuch0"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o.stderr).contains("\"nosuch0\" not found"),
+            "{}",
+            text(&o.stderr)
+        );
+
+        // Command-line mistakes: exit 1, and usage where the command was not understood.
+        for args in [
+            &[][..],
+            &["link", "frobnicate"],
+            &["bogus"],
+            &["-x", "link"],
+            &["link", "set", "dev", "lo", "mtu", "many"],
+            &["addr", "add", "10.0.0.1/24"],
+            &["route", "add", "10.0.0.1/8", "dev", "lo"],
+            &["route", "add", "10.0.0.0/8", "via", "fd00::1"],
+        ] {
+            let o = ipx_out(args);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o.stderr));
+            let e = text(&o.stderr);
+            assert!(e.starts_with("ip: "), "{args:?}: {e}");
+            assert!(e.contains("Usage: ip"), "{args:?}: {e}");
+            assert_eq!(text(&o.stdout), "", "{args:?}");
+        }
+        let o = ipx_out(&["addr", "add", "10.0.0.1/33", "dev", "lo"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            text(&o.stderr).contains("invalid prefix length"),
+            "{}",
+            text(&o.stderr)
+        );
+
+        let o = ipx_out(&["help"]);
+        assert!(o.status.success());
+        assert!(text(&o.stdout).starts_with("Usage: ip"));
+        // Nothing above changed the namespace but `lo up`.
+        assert_eq!(ip_link_names(), vec!["lo".to_owned()]);
+    });
+}
