@@ -175,7 +175,6 @@ fn errno_text(errno: i32) -> Option<&'static str> {
         libc::EALREADY => "Operation already in progress",
         libc::EINPROGRESS => "Operation now in progress",
         libc::EDQUOT => "Disk quota exceeded",
-        libc::ERFKILL => "Operation not possible due to RF-kill",
         _ => return None,
     })
 }

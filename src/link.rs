@@ -237,7 +237,7 @@ impl Handle {
                 source,
             })?;
         let mut found = None;
-        let r = self.conn.request("RTM_GETLINK", &mut self.tx[..n], |m| {
+        let r = self.conn.get("RTM_GETLINK", &mut self.tx[..n], |m| {
             let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
                 op: "RTM_GETLINK",
                 source,

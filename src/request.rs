@@ -245,6 +245,57 @@ impl<T: Transport> Conn<T> {
         }
     }
 
+    /// Sends one GET request *without* `NLM_F_ACK` (as iproute2 does for lookups) and
+    /// passes its single reply to `on_reply`: the reply itself is the answer, or an
+    /// `NLMSG_ERROR` is. One datagram back instead of two. For requests whose answer
+    /// is one message (`RTM_GETLINK` by name or index, `RTM_GETROUTE` of one route).
+    pub fn get(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let seq = self.stamp(op, msg, 0)?;
+        // stamp() adds flags; make sure no ACK is asked for.
+        let flags = u16::from_ne_bytes([msg[6], msg[7]]) & !NLM_F_ACK;
+        msg[6..8].copy_from_slice(&flags.to_ne_bytes());
+        self.send(op, msg)?;
+        let pid = self.t.port_id();
+        loop {
+            let n = self.recv(op, false)?;
+            let rx = std::mem::take(&mut self.rx);
+            let mut done = None;
+            for m in Messages::new(&rx[..n]) {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(source) => {
+                        done = Some(Err(Error::Malformed { op, source }));
+                        break;
+                    }
+                };
+                let h = m.header;
+                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                    continue;
+                }
+                done = Some(match h.nlmsg_type {
+                    NLMSG_ERROR => match parse_error(&m) {
+                        // An ACK without a reply: nothing was found to report.
+                        Ok(a) if a.error == 0 => Ok(()),
+                        Ok(a) => Err(Self::kernel_error(op, &a)),
+                        Err(source) => Err(Error::Malformed { op, source }),
+                    },
+                    NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => continue,
+                    _ => on_reply(&m),
+                });
+                break;
+            }
+            self.rx = rx;
+            if let Some(r) = done {
+                return r;
+            }
+        }
+    }
+
     /// Sends one request and waits for its ACK, ignoring any other reply.
     #[inline]
     pub fn ack(&mut self, op: &'static str, msg: &mut [u8]) -> Result<()> {

@@ -1,0 +1,941 @@
+//! `/init` (PID 1) of the end-to-end test in `tests/qemu_guest.rs`.
+//!
+//! The harness boots a real kernel under qemu with an initramfs holding this program
+//! (a static `x86_64-unknown-linux-musl` build) and the virtio-net modules. It:
+//!
+//! 1. mounts /proc, /sys and devtmpfs on /dev;
+//! 2. loads the modules listed in `/modules/order.txt` with `finit_module`;
+//! 3. waits (bounded) for a network interface other than `lo`;
+//! 4. reads its parameters (`rtnl.*=`) from `/proc/cmdline`;
+//! 5. calls [`guest::configure`]: `rtnl::guest::GuestConfig::apply()` configures `lo`,
+//!    the NIC (MAC, MTU, IPv4 + IPv6 addresses, default routes), the host name,
+//!    `/etc/hosts` and `/etc/resolv.conf`; then the links, addresses and routes are
+//!    read back through rtnl (`Handle::links/addresses/routes`). With
+//!    `rtnl.nonetlink=1` a seccomp filter refusing `socket(AF_NETLINK)` goes on first,
+//!    so rtnl's own ioctl fallback is what runs (and the read-back is skipped);
+//! 6. reads the resulting state back through sysfs, procfs and ioctls, independently
+//!    of rtnl and without netlink ([`guest::observe`]);
+//! 7. writes one JSON line `{"ok":true,...}` to `/dev/ttyS1` (the harness's result
+//!    file) and to the console, drains both, and powers the machine off.
+//!
+//! Any error or panic writes `{"ok":false,"error":"..."}` instead and powers off.
+//! PID 1 never exits (that would panic the kernel).
+//!
+//! Run anywhere else (not as PID 1) it prints a note and exits 0, so that
+//! `cargo test`, which builds every example for the host, is unaffected.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    if std::process::id() != 1 {
+        println!(
+            "guest-init: not PID 1, doing nothing. This program is the /init of the qemu \
+             end-to-end test; run `cargo test --test qemu_guest` instead."
+        );
+        return ExitCode::SUCCESS;
+    }
+    #[cfg(target_os = "linux")]
+    guest::run();
+    #[cfg(not(target_os = "linux"))]
+    ExitCode::SUCCESS
+}
+
+#[cfg(target_os = "linux")]
+mod guest {
+    use rtnl::guest::{GuestConfig, Hostname, InterfaceSpec, StepReport};
+    use rtnl::{Handle, MacAddr, RouteFilter};
+    use std::collections::BTreeMap;
+    use std::ffi::CString;
+    use std::fmt::{self, Write as _};
+    use std::fs;
+    use std::io::{self, Write as _};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::time::{Duration, Instant};
+
+    /// How long to wait for the network interface to appear after loading modules.
+    const IFACE_WAIT: Duration = Duration::from_secs(20);
+
+    // ------------------------------------------------------------------------------
+    // Parameters
+    // ------------------------------------------------------------------------------
+
+    /// What the harness asked for, from `rtnl.*=` words on the kernel command line.
+    /// (Parameters with a dot are not passed to init as arguments, hence /proc/cmdline.)
+    #[derive(Debug, Default)]
+    pub struct Params {
+        /// The interface to configure: `rtnl.ifname=`, else the first non-`lo`
+        /// interface that appeared (with virtio-net and no udev: `eth0`).
+        pub ifname: String,
+        /// `rtnl.mac=52:54:00:ab:cd:ef`
+        pub mac: Option<[u8; 6]>,
+        /// `rtnl.mtu=1400`
+        pub mtu: Option<u32>,
+        /// `rtnl.ip4=10.0.2.15/24`
+        pub ip4: Option<(Ipv4Addr, u8)>,
+        /// `rtnl.gw4=10.0.2.2` (default route)
+        pub gw4: Option<Ipv4Addr>,
+        /// `rtnl.ip6=fd00:1::15/64`
+        pub ip6: Option<(Ipv6Addr, u8)>,
+        /// `rtnl.gw6=fd00:1::1` (default route)
+        pub gw6: Option<Ipv6Addr>,
+        /// `rtnl.hostname=rtnl-guest`
+        pub hostname: Option<String>,
+        /// `rtnl.gwalias=host.internal` (a name for the gateways in /etc/hosts)
+        pub gwalias: Option<String>,
+        /// `rtnl.dns=10.0.2.3,fd00:1::3` (for /etc/resolv.conf)
+        pub dns: Vec<IpAddr>,
+        /// `rtnl.search=a.example,b.example` (for /etc/resolv.conf)
+        pub search: Vec<String>,
+        /// `rtnl.nonetlink=1`: install a seccomp filter refusing `socket(AF_NETLINK)`
+        /// before configuring, so that rtnl falls back to ioctls on its own.
+        pub nonetlink: bool,
+        /// `rtnl.selftest=panic`: panic after loading modules, to test failure reporting.
+        pub selftest: Option<String>,
+        /// Every `rtnl.*` word as given, echoed back in the result line as "params".
+        pub raw: BTreeMap<String, String>,
+    }
+
+    fn parse_mac(s: &str) -> Result<[u8; 6], String> {
+        let parts: Vec<&str> = s.split(':').collect();
+        let mut mac = [0u8; 6];
+        if parts.len() != 6 {
+            return Err(format!("bad MAC {s:?}"));
+        }
+        for (b, p) in mac.iter_mut().zip(parts) {
+            *b = u8::from_str_radix(p, 16).map_err(|_| format!("bad MAC {s:?}"))?;
+        }
+        Ok(mac)
+    }
+
+    fn parse_cidr<A: std::str::FromStr>(s: &str, max: u8) -> Result<(A, u8), String> {
+        let (a, len) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s:?}: expected ADDRESS/PREFIXLEN"))?;
+        let a = a.parse().map_err(|_| format!("{s:?}: bad address"))?;
+        let len: u8 = len
+            .parse()
+            .map_err(|_| format!("{s:?}: bad prefix length"))?;
+        if len > max {
+            return Err(format!("{s:?}: prefix length over {max}"));
+        }
+        Ok((a, len))
+    }
+
+    impl Params {
+        pub fn from_cmdline(cmdline: &str) -> Result<Params, String> {
+            let mut p = Params::default();
+            for word in cmdline.split_whitespace() {
+                let Some(kv) = word.strip_prefix("rtnl.") else {
+                    continue;
+                };
+                let (k, v) = kv.split_once('=').unwrap_or((kv, "1"));
+                let v = v.trim_matches('"');
+                let bad = |e: String| format!("rtnl.{k}={v}: {e}");
+                match k {
+                    "ifname" => p.ifname = v.to_string(),
+                    "mac" => p.mac = Some(parse_mac(v).map_err(bad)?),
+                    "mtu" => p.mtu = Some(v.parse().map_err(|_| bad("not a number".into()))?),
+                    "ip4" => p.ip4 = Some(parse_cidr(v, 32).map_err(bad)?),
+                    "gw4" => p.gw4 = Some(v.parse().map_err(|_| bad("bad address".into()))?),
+                    "ip6" => p.ip6 = Some(parse_cidr(v, 128).map_err(bad)?),
+                    "gw6" => p.gw6 = Some(v.parse().map_err(|_| bad("bad address".into()))?),
+                    "hostname" => p.hostname = Some(v.to_string()),
+                    "gwalias" => p.gwalias = Some(v.to_string()),
+                    "search" => {
+                        p.search = v
+                            .split(',')
+                            .filter(|d| !d.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    }
+                    "dns" => {
+                        for a in v.split(',').filter(|a| !a.is_empty()) {
+                            p.dns
+                                .push(a.parse().map_err(|_| bad(format!("bad address {a:?}")))?);
+                        }
+                    }
+                    "nonetlink" => p.nonetlink = v == "1" || v == "true",
+                    "selftest" => p.selftest = Some(v.to_string()),
+                    _ => {} // unknown keys are only echoed back
+                }
+                p.raw.insert(k.to_string(), v.to_string());
+            }
+            Ok(p)
+        }
+    }
+
+    // ------------------------------------------------------------------------------
+    // The configuration: rtnl::guest, then everything read back through rtnl.
+    // ------------------------------------------------------------------------------
+
+    /// The whole configuration `params` asks for, as one [`GuestConfig`]: `lo`, the
+    /// interface (MAC, MTU, IPv4 and IPv6 addresses, default routes via the gateways),
+    /// the host name, `/etc/hosts` (with `rtnl.gwalias` naming the gateways) and
+    /// `/etc/resolv.conf`, under root `/`.
+    fn guest_config(params: &Params) -> Result<GuestConfig, String> {
+        let name = |s: &str| Hostname::new(s).map_err(|e| e.to_string());
+        Ok(GuestConfig {
+            loopback: true,
+            interface: Some(InterfaceSpec {
+                name: params.ifname.clone(),
+                mac: params.mac.map(MacAddr),
+                mtu: params.mtu,
+                ipv4: params.ip4,
+                ipv6: params.ip6,
+                gateway4: params.gw4,
+                gateway6: params.gw6,
+            }),
+            hostname: params.hostname.as_deref().map(name).transpose()?,
+            gateway_alias: params.gwalias.as_deref().map(name).transpose()?,
+            nameservers: params.dns.clone(),
+            search: params
+                .search
+                .iter()
+                .map(|s| name(s))
+                .collect::<Result<_, _>>()?,
+            write_hosts: true,
+            root: "/".into(),
+        })
+    }
+
+    /// Configures the guest with `GuestConfig::apply()` and reads the result back
+    /// through rtnl. Returns the `"report"` object of the result line.
+    ///
+    /// With `rtnl.nonetlink=1`, a seccomp filter refusing `socket(AF_NETLINK)` is
+    /// installed first, so `apply()` finds netlink unavailable and falls back to ioctls
+    /// on its own: MAC, MTU and up are done, the address and route steps fail. That
+    /// `Err` is what is expected then; any other failure (or any failure at all with
+    /// netlink) fails the boot.
+    pub fn configure(params: &Params) -> Result<J, String> {
+        if params.nonetlink {
+            deny_netlink_sockets()
+                .map_err(|e| format!("seccomp filter refusing socket(AF_NETLINK): {e}"))?;
+        }
+        let probe = netlink_probe();
+        let config = guest_config(params)?;
+
+        let t0 = Instant::now();
+        let result = config.apply();
+        let apply_us = t0.elapsed().as_micros() as u64;
+
+        let (report, error) = match &result {
+            Ok(r) => (r, None),
+            Err(e) => {
+                let expected = params.nonetlink
+                    && !e.is_invalid_input()
+                    && e.report()
+                        .failures()
+                        .all(|s| s.result.as_ref().is_err_and(|e| e.is_netlink_unavailable()));
+                if !expected {
+                    return Err(format!("GuestConfig::apply: {e}\n{}", e.report()));
+                }
+                (e.report(), Some(e.to_string()))
+            }
+        };
+        // The log, for people reading the console.
+        print!("{report}");
+
+        let (mac, mac_source, rtnl) = match Handle::new() {
+            Ok(mut h) => {
+                let (links, addresses, routes) = read_back(&mut h)?;
+                let mac = links
+                    .iter()
+                    .find(|l| l.name == params.ifname)
+                    .and_then(|l| l.mac())
+                    .map(|m| m.to_string());
+                (mac, "RTM_GETLINK", rtnl_json(&links, &addresses, &routes))
+            }
+            Err(e) if params.nonetlink && e.is_netlink_unavailable() => {
+                let mac = rtnl::ioctl::get_mac(&params.ifname)
+                    .map_err(|e| format!("SIOCGIFHWADDR {}: {e}", params.ifname))?;
+                let skipped = format!("skipped: netlink is unavailable ({e})");
+                (
+                    Some(mac.to_string()),
+                    "SIOCGIFHWADDR",
+                    J::obj([("skipped", skipped.into())]),
+                )
+            }
+            Err(e) => return Err(format!("read-back: {e}")),
+        };
+
+        Ok(J::obj([
+            (
+                "method",
+                if report.ioctl_fallback {
+                    "ioctl"
+                } else {
+                    "netlink"
+                }
+                .into(),
+            ),
+            ("ifname", params.ifname.as_str().into()),
+            ("ifindex", report.index.into()),
+            ("mac", mac.into()),
+            ("mac_source", mac_source.into()),
+            ("round_trips", report.round_trips.into()),
+            ("ioctl_fallback", report.ioctl_fallback.into()),
+            ("apply_ok", result.is_ok().into()),
+            ("apply_error", error.into()),
+            ("apply_us", apply_us.into()),
+            ("netlink_probe", probe.into()),
+            (
+                "steps",
+                report
+                    .steps
+                    .iter()
+                    .map(step_json)
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            ("rtnl", rtnl),
+        ]))
+    }
+
+    type ReadBack = (Vec<rtnl::Link>, Vec<rtnl::Address>, Vec<rtnl::Route>);
+
+    /// `ip link show; ip addr show; ip route show table all`, through rtnl.
+    fn read_back(h: &mut Handle) -> Result<ReadBack, String> {
+        let links = h.links().map_err(|e| format!("read-back: links: {e}"))?;
+        let addresses = h
+            .addresses()
+            .map_err(|e| format!("read-back: addresses: {e}"))?;
+        let routes = h
+            .routes(RouteFilter::default())
+            .map_err(|e| format!("read-back: routes: {e}"))?;
+        Ok((links, addresses, routes))
+    }
+
+    fn step_json(s: &StepReport) -> J {
+        J::obj([
+            ("step", s.step.to_string().into()),
+            ("line", s.to_string().into()),
+            ("ok", s.is_ok().into()),
+            (
+                "outcome",
+                s.result.as_ref().ok().map(|o| o.to_string()).into(),
+            ),
+            (
+                "error",
+                s.result.as_ref().err().map(|e| e.to_string()).into(),
+            ),
+            (
+                "netlink_unavailable",
+                s.result
+                    .as_ref()
+                    .is_err_and(|e| e.is_netlink_unavailable())
+                    .into(),
+            ),
+        ])
+    }
+
+    fn prefix(a: IpAddr, len: u8) -> String {
+        format!("{a}/{len}")
+    }
+
+    fn rtnl_json(links: &[rtnl::Link], addresses: &[rtnl::Address], routes: &[rtnl::Route]) -> J {
+        let links = links
+            .iter()
+            .map(|l| {
+                J::obj([
+                    ("index", l.index.into()),
+                    ("name", l.name.as_str().into()),
+                    ("mac", l.mac().map(|m| m.to_string()).into()),
+                    ("mtu", l.mtu.into()),
+                    ("flags", l.flags.into()),
+                    ("up", l.is_up().into()),
+                    ("operstate", l.operstate.to_string().into()),
+                ])
+            })
+            .collect::<Vec<_>>();
+        let addresses = addresses
+            .iter()
+            .map(|a| {
+                J::obj([
+                    ("index", a.index.into()),
+                    ("address", prefix(a.address, a.prefix_len).into()),
+                    ("scope", u32::from(a.scope).into()),
+                    ("flags", a.flags.into()),
+                ])
+            })
+            .collect::<Vec<_>>();
+        let routes = routes
+            .iter()
+            .map(|r| {
+                let any = if r.family == libc::AF_INET6 as u8 {
+                    IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+                } else {
+                    IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+                };
+                J::obj([
+                    ("family", u32::from(r.family).into()),
+                    ("dst", prefix(r.dst.unwrap_or(any), r.prefix_len).into()),
+                    ("gw", r.gateway.map(|g| g.to_string()).into()),
+                    ("oif", r.oif.into()),
+                    ("table", r.table.into()),
+                    ("protocol", u32::from(r.protocol).into()),
+                    ("scope", u32::from(r.scope).into()),
+                    ("type", u32::from(r.kind).into()),
+                    ("metric", r.priority.into()),
+                ])
+            })
+            .collect::<Vec<_>>();
+        J::obj([
+            ("links", links.into()),
+            ("addresses", addresses.into()),
+            ("routes", routes.into()),
+        ])
+    }
+
+    /// `socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)` made directly (not through rtnl):
+    /// `"ok"` or the error, to show what the seccomp filter does.
+    fn netlink_probe() -> String {
+        // SAFETY: plain socket(2) call with constant arguments.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                libc::NETLINK_ROUTE,
+            )
+        };
+        if fd < 0 {
+            return io::Error::last_os_error().to_string();
+        }
+        // SAFETY: `fd` is a freshly created descriptor that nothing else owns.
+        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+        "ok".into()
+    }
+
+    /// Installs a seccomp filter on the calling thread (PID 1 has only this one) under
+    /// which `socket(AF_NETLINK, ...)` fails with `EAFNOSUPPORT`, as in a sandbox that
+    /// forbids netlink; every other call is allowed. A trimmed copy of
+    /// tests/common/seccomp.rs, for x86_64 only (the guest's architecture).
+    #[cfg(target_arch = "x86_64")]
+    fn deny_netlink_sockets() -> io::Result<()> {
+        const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
+        // struct seccomp_data { int nr; __u32 arch; __u64 ip; __u64 args[6]; }
+        const OFF_NR: u32 = 0;
+        const OFF_ARCH: u32 = 4;
+        const OFF_ARG0_LO: u32 = 16;
+        const LD: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+        const JEQ: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+        const RET: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+        let op = |code, k, jt, jf| libc::sock_filter { code, jt, jf, k };
+        let mut prog = [
+            op(LD, OFF_ARCH, 0, 0),
+            op(JEQ, AUDIT_ARCH_X86_64, 0, 5), // another ABI: allow
+            op(LD, OFF_NR, 0, 0),
+            op(JEQ, libc::SYS_socket as u32, 0, 3), // not socket(): allow
+            op(LD, OFF_ARG0_LO, 0, 0),
+            op(JEQ, libc::AF_NETLINK as u32, 0, 1),
+            op(
+                RET,
+                libc::SECCOMP_RET_ERRNO | libc::EAFNOSUPPORT as u32,
+                0,
+                0,
+            ),
+            op(RET, libc::SECCOMP_RET_ALLOW, 0, 0),
+        ];
+        let fprog = libc::sock_fprog {
+            len: prog.len() as u16,
+            filter: prog.as_mut_ptr(),
+        };
+        // SAFETY: plain prctl with integer arguments.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as libc::c_ulong, 0, 0, 0) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fprog` points to `prog`, a valid filter of `len` instructions that
+        // outlives the call (the kernel copies it). No TSYNC: this thread only.
+        let rc = unsafe {
+            libc::prctl(
+                libc::PR_SET_SECCOMP,
+                libc::SECCOMP_MODE_FILTER as libc::c_ulong,
+                &fprog as *const libc::sock_fprog,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn deny_netlink_sockets() -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "the netlink seccomp filter is written for x86_64 only",
+        ))
+    }
+
+    // ------------------------------------------------------------------------------
+    // PID 1
+    // ------------------------------------------------------------------------------
+
+    pub fn run() -> ! {
+        std::panic::set_hook(Box::new(|info| finish(Err(format!("panic: {info}")))));
+        let mut timings = Vec::new();
+        let step = |what: &str, r: Result<(), String>| {
+            r.unwrap_or_else(|e| finish(Err(format!("{what}: {e}"))))
+        };
+
+        step("mount", mount_all());
+        step("modules", load_modules("/modules"));
+        timings.push(("modules", uptime_ms()));
+
+        let cmdline = fs::read_to_string("/proc/cmdline").unwrap_or_default();
+        let mut params = Params::from_cmdline(&cmdline).unwrap_or_else(|e| finish(Err(e)));
+        if params.selftest.as_deref() == Some("panic") {
+            panic!("selftest panic requested by rtnl.selftest=panic");
+        }
+        params.ifname = wait_for_interface(&params.ifname).unwrap_or_else(|e| finish(Err(e)));
+        timings.push(("iface", uptime_ms()));
+
+        let report = configure(&params).unwrap_or_else(|e| finish(Err(format!("configure: {e}"))));
+        timings.push(("configure", uptime_ms()));
+
+        let params_json = J::Obj(
+            params
+                .raw
+                .iter()
+                .map(|(k, v)| (k.clone(), J::from(v.as_str())))
+                .collect(),
+        );
+        let timings_json = J::Obj(
+            timings
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), J::from(v)))
+                .collect(),
+        );
+        finish(Ok(vec![
+            ("params".into(), params_json),
+            ("report".into(), report),
+            ("observed".into(), observe()),
+            ("timings_ms".into(), timings_json),
+        ]))
+    }
+
+    fn cstr(s: &str) -> CString {
+        CString::new(s).expect("no NUL in constant paths")
+    }
+
+    fn mount_all() -> Result<(), String> {
+        for (fstype, target) in [("proc", "/proc"), ("sysfs", "/sys"), ("devtmpfs", "/dev")] {
+            let (src, tgt, ty) = (cstr(fstype), cstr(target), cstr(fstype));
+            // SAFETY: all pointers are valid NUL-terminated strings that outlive the
+            // call; `data` may be null.
+            let rc = unsafe {
+                libc::mount(src.as_ptr(), tgt.as_ptr(), ty.as_ptr(), 0, std::ptr::null())
+            };
+            if rc != 0 {
+                let e = io::Error::last_os_error();
+                if e.raw_os_error() != Some(libc::EBUSY) {
+                    return Err(format!("mount {fstype} on {target}: {e}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads `DIR/order.txt`'s modules in order; `EEXIST` (already loaded) is fine.
+    fn load_modules(dir: &str) -> Result<(), String> {
+        let order = match fs::read_to_string(format!("{dir}/order.txt")) {
+            Ok(o) => o,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("{dir}/order.txt: {e}")),
+        };
+        for name in order.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let path = format!("{dir}/{name}");
+            let file = fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
+            let params = cstr("");
+            // SAFETY: the descriptor is open for the duration of the call, the
+            // parameter string is a valid empty C string, flags 0.
+            let rc = unsafe {
+                libc::syscall(libc::SYS_finit_module, file.as_raw_fd(), params.as_ptr(), 0)
+            };
+            if rc != 0 {
+                let e = io::Error::last_os_error();
+                if e.raw_os_error() != Some(libc::EEXIST) {
+                    return Err(format!("finit_module {path}: {e}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn interfaces() -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir("/sys/class/net")
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Waits for `wanted` (or, if empty, any interface but `lo`) to appear.
+    fn wait_for_interface(wanted: &str) -> Result<String, String> {
+        let start = Instant::now();
+        loop {
+            let names = interfaces();
+            let found = if wanted.is_empty() {
+                names.iter().find(|n| *n != "lo").cloned()
+            } else {
+                names.iter().find(|n| *n == wanted).cloned()
+            };
+            if let Some(n) = found {
+                return Ok(n);
+            }
+            if start.elapsed() > IFACE_WAIT {
+                return Err(format!(
+                    "no network interface {wanted:?} after {IFACE_WAIT:?}; have {names:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn uptime_ms() -> u64 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+        if rc != 0 {
+            return 0;
+        }
+        ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+    }
+
+    // ------------------------------------------------------------------------------
+    // Independent observation (no rtnl, no netlink): sysfs, procfs, ioctls.
+    // ------------------------------------------------------------------------------
+
+    fn read_trim(path: &str) -> Option<String> {
+        fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    }
+
+    /// The state of the network stack as seen without netlink, so the test checks
+    /// rtnl's effect with other means than rtnl itself.
+    pub fn observe() -> J {
+        let sock = inet_socket();
+        let ifaces: Vec<J> = interfaces()
+            .iter()
+            .map(|name| {
+                let sys = |f: &str| read_trim(&format!("/sys/class/net/{name}/{f}"));
+                let flags = sys("flags")
+                    .and_then(|f| u32::from_str_radix(f.trim_start_matches("0x"), 16).ok());
+                let ipv4 = sock.as_ref().and_then(|s| ipv4_address(s, name));
+                J::obj([
+                    ("name", name.as_str().into()),
+                    (
+                        "ifindex",
+                        sys("ifindex").and_then(|s| s.parse::<u64>().ok()).into(),
+                    ),
+                    ("mac", sys("address").into()),
+                    ("mtu", sys("mtu").and_then(|s| s.parse::<u64>().ok()).into()),
+                    ("operstate", sys("operstate").into()),
+                    ("flags", flags.into()),
+                    ("up", flags.map(|f| f & libc::IFF_UP as u32 != 0).into()),
+                    (
+                        "ipv4",
+                        ipv4.into_iter().map(J::from).collect::<Vec<_>>().into(),
+                    ),
+                    (
+                        "ipv6",
+                        ipv6_addresses(name)
+                            .into_iter()
+                            .map(J::from)
+                            .collect::<Vec<_>>()
+                            .into(),
+                    ),
+                ])
+            })
+            .collect();
+        J::obj([
+            ("interfaces", ifaces.into()),
+            ("routes4", routes4().into()),
+            ("routes6", routes6().into()),
+            ("hostname", read_trim("/proc/sys/kernel/hostname").into()),
+            ("hosts", fs::read_to_string("/etc/hosts").ok().into()),
+            (
+                "resolv_conf",
+                fs::read_to_string("/etc/resolv.conf").ok().into(),
+            ),
+        ])
+    }
+
+    fn inet_socket() -> Option<OwnedFd> {
+        // SAFETY: plain socket(2) call with constant arguments.
+        let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: `fd` is a freshly created descriptor that nothing else owns.
+        Some(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    /// The primary IPv4 address as `a.b.c.d/len` (SIOCGIFADDR + SIOCGIFNETMASK).
+    fn ipv4_address(sock: &OwnedFd, name: &str) -> Option<String> {
+        let get = |req: libc::c_ulong| -> Option<Ipv4Addr> {
+            // SAFETY: ifreq is plain old data; all zeroes is a valid value.
+            let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+            if name.len() >= ifr.ifr_name.len() {
+                return None;
+            }
+            for (d, s) in ifr.ifr_name.iter_mut().zip(name.bytes()) {
+                *d = s as libc::c_char;
+            }
+            // SAFETY: `ifr` is a full-size, NUL-terminated ifreq the kernel may write.
+            let rc = unsafe { libc::ioctl(sock.as_raw_fd(), req as _, &mut ifr) };
+            if rc != 0 {
+                return None; // EADDRNOTAVAIL: no IPv4 address
+            }
+            // SAFETY: for these requests the kernel filled in the sockaddr member.
+            let sa = unsafe { ifr.ifr_ifru.ifru_addr };
+            // sockaddr_in: sin_port is sa_data[0..2], sin_addr sa_data[2..6]
+            let d = sa.sa_data;
+            Some(Ipv4Addr::new(
+                d[2] as u8, d[3] as u8, d[4] as u8, d[5] as u8,
+            ))
+        };
+        let addr = get(libc::SIOCGIFADDR as libc::c_ulong)?;
+        let mask = get(libc::SIOCGIFNETMASK as libc::c_ulong)?;
+        Some(format!("{addr}/{}", u32::from(mask).count_ones()))
+    }
+
+    fn hex_ipv6(s: &str) -> Option<Ipv6Addr> {
+        u128::from_str_radix(s, 16)
+            .ok()
+            .filter(|_| s.len() == 32)
+            .map(Ipv6Addr::from)
+    }
+
+    /// `/proc/net/if_inet6`: address, ifindex, prefix length, scope, flags, name.
+    fn ipv6_addresses(name: &str) -> Vec<String> {
+        let text = fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                if f.len() < 6 || f[5] != name {
+                    return None;
+                }
+                let addr = hex_ipv6(f[0])?;
+                let plen = u8::from_str_radix(f[2], 16).ok()?;
+                Some(format!("{addr}/{plen}"))
+            })
+            .collect()
+    }
+
+    /// `/proc/net/route` (main table): Iface Destination Gateway Flags RefCnt Use
+    /// Metric Mask ...; addresses are the in-memory bytes printed as a host u32.
+    fn routes4() -> Vec<J> {
+        let text = fs::read_to_string("/proc/net/route").unwrap_or_default();
+        let ip = |h: &str| {
+            u32::from_str_radix(h, 16)
+                .ok()
+                .map(|v| Ipv4Addr::from(v.to_ne_bytes()))
+        };
+        text.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                if f.len() < 8 {
+                    return None;
+                }
+                let (dst, gw, mask) = (ip(f[1])?, ip(f[2])?, ip(f[7])?);
+                Some(J::obj([
+                    (
+                        "dst",
+                        format!("{dst}/{}", u32::from(mask).count_ones()).into(),
+                    ),
+                    ("gw", (!gw.is_unspecified()).then(|| gw.to_string()).into()),
+                    ("dev", f[0].into()),
+                    ("metric", f[6].parse::<u64>().ok().into()),
+                ]))
+            })
+            .collect()
+    }
+
+    /// `/proc/net/ipv6_route`: dst dst_len src src_len gw metric refcnt use flags dev
+    /// (all tables, including `local`).
+    fn routes6() -> Vec<J> {
+        let text = fs::read_to_string("/proc/net/ipv6_route").unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                if f.len() < 10 {
+                    return None;
+                }
+                let dst = hex_ipv6(f[0])?;
+                let plen = u8::from_str_radix(f[1], 16).ok()?;
+                let gw = hex_ipv6(f[4])?;
+                Some(J::obj([
+                    ("dst", format!("{dst}/{plen}").into()),
+                    ("gw", (!gw.is_unspecified()).then(|| gw.to_string()).into()),
+                    ("dev", f[9].into()),
+                    ("metric", u64::from_str_radix(f[5], 16).ok().into()),
+                ]))
+            })
+            .collect()
+    }
+
+    // ------------------------------------------------------------------------------
+    // Result line and power-off
+    // ------------------------------------------------------------------------------
+
+    /// Writes the result line and powers off. `Ok(fields)` gives `{"ok":true,...}`,
+    /// `Err(msg)` gives `{"ok":false,"error":msg,...}`.
+    pub fn finish(result: Result<Vec<(String, J)>, String>) -> ! {
+        let mut fields = vec![("ok".to_string(), J::Bool(result.is_ok()))];
+        match result {
+            Ok(more) => fields.extend(more),
+            Err(e) => fields.push(("error".into(), J::from(e.as_str()))),
+        }
+        fields.push((
+            "kernel".into(),
+            read_trim("/proc/sys/kernel/osrelease").into(),
+        ));
+        fields.push(("uptime_ms".into(), uptime_ms().into()));
+        let line = format!("{}\n", J::Obj(fields));
+
+        // The console first (for people reading the log), then the result port.
+        let mut out = io::stdout().lock();
+        let _ = out.write_all(line.as_bytes()).and_then(|_| out.flush());
+        drain(1);
+        if let Ok(mut tty) = fs::OpenOptions::new().write(true).open("/dev/ttyS1") {
+            let _ = tty.write_all(line.as_bytes());
+            drain(tty.as_raw_fd());
+        }
+        power_off()
+    }
+
+    fn drain(fd: libc::c_int) {
+        // SAFETY: tcdrain only waits on the descriptor; a bad fd gives an error.
+        let _ = unsafe { libc::tcdrain(fd) };
+    }
+
+    fn power_off() -> ! {
+        // SAFETY: sync has no arguments and cannot fail.
+        unsafe { libc::sync() };
+        // SAFETY: reboot with a valid command; we are PID 1 with CAP_SYS_BOOT.
+        unsafe { libc::reboot(libc::RB_POWER_OFF) };
+        // Power-off failed (no ACPI?): a reboot makes qemu exit too (-no-reboot).
+        // SAFETY: as above.
+        unsafe { libc::reboot(libc::RB_AUTOBOOT) };
+        loop {
+            std::thread::sleep(Duration::from_secs(3600)); // PID 1 must never exit
+        }
+    }
+
+    // ------------------------------------------------------------------------------
+    // A tiny JSON writer
+    // ------------------------------------------------------------------------------
+
+    #[derive(Debug)]
+    pub enum J {
+        Null,
+        Bool(bool),
+        Num(u64),
+        Str(String),
+        Arr(Vec<J>),
+        Obj(Vec<(String, J)>),
+    }
+
+    impl J {
+        fn obj<const N: usize>(fields: [(&str, J); N]) -> J {
+            J::Obj(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        }
+    }
+
+    impl From<&str> for J {
+        fn from(s: &str) -> J {
+            J::Str(s.to_string())
+        }
+    }
+    impl From<String> for J {
+        fn from(s: String) -> J {
+            J::Str(s)
+        }
+    }
+    impl From<bool> for J {
+        fn from(b: bool) -> J {
+            J::Bool(b)
+        }
+    }
+    impl From<u32> for J {
+        fn from(n: u32) -> J {
+            J::Num(n.into())
+        }
+    }
+    impl From<u64> for J {
+        fn from(n: u64) -> J {
+            J::Num(n)
+        }
+    }
+    impl From<Vec<J>> for J {
+        fn from(v: Vec<J>) -> J {
+            J::Arr(v)
+        }
+    }
+    impl<T: Into<J>> From<Option<T>> for J {
+        fn from(o: Option<T>) -> J {
+            o.map_or(J::Null, Into::into)
+        }
+    }
+
+    fn write_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+        f.write_char('"')?;
+        for c in s.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
+    }
+
+    impl fmt::Display for J {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                J::Null => f.write_str("null"),
+                J::Bool(b) => write!(f, "{b}"),
+                J::Num(n) => write!(f, "{n}"),
+                J::Str(s) => write_str(f, s),
+                J::Arr(a) => {
+                    f.write_char('[')?;
+                    for (i, v) in a.iter().enumerate() {
+                        if i > 0 {
+                            f.write_char(',')?;
+                        }
+                        write!(f, "{v}")?;
+                    }
+                    f.write_char(']')
+                }
+                J::Obj(o) => {
+                    f.write_char('{')?;
+                    for (i, (k, v)) in o.iter().enumerate() {
+                        if i > 0 {
+                            f.write_char(',')?;
+                        }
+                        write_str(f, k)?;
+                        write!(f, ":{v}")?;
+                    }
+                    f.write_char('}')
+                }
+            }
+        }
+    }
+}

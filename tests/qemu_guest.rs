@@ -1,0 +1,750 @@
+//! End to end on a real kernel, as PID 1: boots Debian's cloud kernel under qemu with
+//! an initramfs whose `/init` is `examples/guest-init.rs`. The init configures the
+//! guest with `rtnl::guest::GuestConfig::apply()` — `lo`, the virtio NIC (MAC, MTU,
+//! IPv4 and IPv6 addresses, default routes), the host name, `/etc/hosts`,
+//! `/etc/resolv.conf` — reads the links, addresses and routes back through rtnl, reads
+//! the same state again through sysfs/procfs/ioctls (no netlink), and reports it all as
+//! one JSON line (see tests/qemu/mod.rs).
+//!
+//! Four boots:
+//! - `guest_configures_interface`: everything asked for is in the kernel and the files,
+//!   seen both ways, and the two views agree; two netlink round trips.
+//! - `guest_without_netlink_falls_back_to_ioctls`: `rtnl.nonetlink=1` makes the init
+//!   install a seccomp filter refusing `socket(AF_NETLINK)` first; `apply()` falls back
+//!   to ioctls on its own: MAC, MTU and up are applied, the address and route steps
+//!   fail naming the cause, and no address or route was added.
+//! - `guest_configure_error_is_reported`: a step the kernel refuses (an MTU over the
+//!   device's maximum) yields `ok:false` naming the step and the kernel's answer.
+//! - `guest_failure_is_reported`: a panicking init yields `ok:false`, not a pass.
+//!
+//! Skips (loudly) only if qemu-system-x86_64 is missing and CI is not "true".
+//! Needs apt (to download the kernel package) and the musl target (added with rustup
+//! if missing). Run: `cargo test --test qemu_guest -- --nocapture`.
+
+mod qemu;
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv6Addr};
+
+use qemu::json::Json;
+use rtnl::guest::{render_hosts, render_resolv_conf, Hostname};
+
+/// Set once `configure()` in examples/guest-init.rs calls rtnl (it does): turns on
+/// the assertions that the requested configuration is really in the kernel.
+const GUEST_CONFIGURES: bool = true;
+
+const MAC: &str = "52:54:00:ab:cd:ef";
+const MTU: u64 = 1400;
+const IP4: &str = "10.0.2.15/24";
+const GW4: &str = "10.0.2.2";
+const IP6: &str = "fd00:1::15/64";
+const GW6: &str = "fd00:1::1";
+const HOSTNAME: &str = "rtnl-guest";
+const GWALIAS: &str = "host.internal";
+const DNS: &str = "10.0.2.3,fd00:1::3";
+const SEARCH: &str = "guest.internal";
+
+/// `GuestConfig::apply` with an interface: one `RTM_GETLINK`, one batch (rtnl::guest's
+/// module docs, "Round trips").
+const APPLY_ROUND_TRIPS: u64 = 2;
+
+/// `EAFNOSUPPORT`'s text, as the seccomp filter makes `socket(AF_NETLINK)` fail.
+const EAFNOSUPPORT_TEXT: &str = "Address family not supported by protocol (os error 97)";
+
+fn params() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("rtnl.mac", MAC),
+        ("rtnl.mtu", "1400"),
+        ("rtnl.ip4", IP4),
+        ("rtnl.gw4", GW4),
+        ("rtnl.ip6", IP6),
+        ("rtnl.gw6", GW6),
+        ("rtnl.hostname", HOSTNAME),
+        ("rtnl.gwalias", GWALIAS),
+        ("rtnl.dns", DNS),
+        ("rtnl.search", SEARCH),
+    ]
+}
+
+fn cidr(s: &str) -> (IpAddr, u8) {
+    let (a, l) = s.split_once('/').expect("ADDRESS/LEN");
+    (a.parse().expect("address"), l.parse().expect("prefix"))
+}
+
+/// The hosts file and resolv.conf the guest must have written, rendered here by rtnl
+/// from the same inputs.
+fn expected_files() -> (String, String) {
+    let host = Hostname::new(HOSTNAME).unwrap();
+    let alias = Hostname::new(GWALIAS).unwrap();
+    let gw4: IpAddr = GW4.parse().unwrap();
+    let gw6: IpAddr = GW6.parse().unwrap();
+    let hosts = render_hosts(Some(&host), &[(gw4, &alias), (gw6, &alias)]);
+    let dns: Vec<IpAddr> = DNS.split(',').map(|a| a.parse().unwrap()).collect();
+    let resolv = render_resolv_conf(&dns, &[Hostname::new(SEARCH).unwrap()]);
+    (hosts, resolv)
+}
+
+/// The steps `GuestConfig::apply` reports for these parameters, in order, as the `ip`
+/// commands they stand for. With netlink the lookup of `eth0` comes first (its reply
+/// plans the batch, in which `lo`'s requests go first); without, `lo` is done first.
+fn expected_steps(ioctl: bool) -> Vec<String> {
+    let (ip4, p4) = cidr(IP4);
+    let (ip6, p6) = cidr(IP6);
+    let mut lo_and_lookup: Vec<String> = vec![
+        "ip link show dev eth0".into(),
+        "ip link set dev lo up".into(),
+        "ip addr add 127.0.0.1/8 dev lo".into(),
+        "ip addr add ::1/128 dev lo".into(),
+    ];
+    if ioctl {
+        lo_and_lookup.rotate_left(1);
+    }
+    lo_and_lookup
+        .into_iter()
+        .chain([
+            format!("ip link set dev eth0 address {MAC}"),
+            format!("ip link set dev eth0 mtu {MTU}"),
+            format!("ip addr add {ip4}/{p4} dev eth0"),
+            format!("ip addr add {ip6}/{p6} dev eth0"),
+            "ip link set dev eth0 up".into(),
+            format!("ip route replace default via {GW4} dev eth0"),
+            format!("ip -6 route replace default via {GW6} dev eth0"),
+            format!("hostname {HOSTNAME}"),
+            "write /etc/hosts".into(),
+            "write /etc/resolv.conf".into(),
+        ])
+        .collect()
+}
+
+/// The observed interface called `name`.
+fn iface<'a>(v: &'a Json, name: &str) -> &'a Json {
+    v.at(&["observed", "interfaces"])
+        .as_array()
+        .iter()
+        .find(|i| i.get("name").as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no interface {name} observed in {v:?}"))
+}
+
+/// The report's step whose command is `step`.
+fn step<'a>(report: &'a Json, step: &str) -> &'a Json {
+    report
+        .get("steps")
+        .as_array()
+        .iter()
+        .find(|s| s.get("step").as_str() == Some(step))
+        .unwrap_or_else(|| panic!("no step {step:?} in {:?}", report.get("steps")))
+}
+
+fn norm_ip(s: &str) -> String {
+    s.parse::<IpAddr>()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| s.to_string())
+}
+
+fn norm_cidr(s: &str) -> String {
+    match s.split_once('/') {
+        Some((a, l)) => format!("{}/{l}", norm_ip(a)),
+        None => norm_ip(s),
+    }
+}
+
+/// A route with this destination, gateway and device in `observed.routesN`.
+fn has_route(v: &Json, table: &str, dst: &str, gw: &str, dev: &str) -> bool {
+    v.at(&["observed", table]).as_array().iter().any(|r| {
+        r.get("dst").as_str().map(norm_cidr) == Some(norm_cidr(dst))
+            && r.get("gw").as_str().map(norm_ip) == Some(norm_ip(gw))
+            && r.get("dev").as_str() == Some(dev)
+    })
+}
+
+/// `addr/len` in an address list, compared as parsed addresses (IPv6 text forms vary).
+fn has_addr(list: &Json, want: &str) -> bool {
+    list.strings()
+        .iter()
+        .any(|s| norm_cidr(s) == norm_cidr(want))
+}
+
+/// Addresses and routes the kernel adds by itself when a link goes up: IPv6
+/// link-local (`fe80::/10`) and multicast (`ff00::/8`) ones. They appear
+/// asynchronously (when the carrier is seen), so they are left out of comparisons.
+fn kernel_own(cidr_text: &str) -> bool {
+    let (a, _) = cidr(cidr_text);
+    match a {
+        IpAddr::V6(a) => (a.segments()[0] & 0xffc0) == 0xfe80 || a.is_multicast(),
+        IpAddr::V4(_) => false,
+    }
+}
+
+/// `/proc/net/ipv6_route`'s entry for the kernel's `ip6_null_entry` (the reject route
+/// at the root of the tree: `::/0 dev lo metric 0xffffffff`, no gateway), which
+/// netlink dumps leave out.
+fn is_ip6_null_entry(r: &Json) -> bool {
+    r.get("dst").as_str() == Some("::/0")
+        && r.get("gw") == &Json::Null
+        && r.get("dev").as_str() == Some("lo")
+        && r.get("metric").as_u64() == Some(u64::from(u32::MAX))
+}
+
+/// Boots, checks the harness part (right kernel, parameters through, `eth0`), and
+/// returns the result line.
+fn boot_and_check_harness(vm: &'static qemu::Vm, name: &str, params: &[(&str, &str)]) -> Json {
+    let boot = vm.boot(name, params);
+    let v = boot.expect_ok().clone();
+    qemu::loud(&format!(
+        "qemu harness: boot {name}: guest uptime at result {} ms (modules loaded at {} ms, \
+         interface at {} ms, configured+read back at {} ms; GuestConfig::apply took {} us, \
+         {} netlink round trips); host boot-to-result {:.2?}; init {} bytes",
+        v.get("uptime_ms").as_u64().unwrap_or(0),
+        v.at(&["timings_ms", "modules"]).as_u64().unwrap_or(0),
+        v.at(&["timings_ms", "iface"]).as_u64().unwrap_or(0),
+        v.at(&["timings_ms", "configure"]).as_u64().unwrap_or(0),
+        v.at(&["report", "apply_us"]).as_u64().unwrap_or(0),
+        v.at(&["report", "round_trips"]).as_u64().unwrap_or(0),
+        boot.to_result.unwrap_or(boot.to_exit),
+        vm.init_size,
+    ));
+    // The harness itself: the right kernel booted, the parameters got through, the
+    // virtio NIC came up as a netdev.
+    assert_eq!(v.get("kernel").as_str(), Some(vm.kernel.release.as_str()));
+    for (k, val) in params {
+        let key = k.strip_prefix("rtnl.").unwrap();
+        assert_eq!(
+            v.at(&["params", key]).as_str(),
+            Some(*val),
+            "parameter {k} did not reach the guest"
+        );
+    }
+    let report = v.get("report");
+    assert_eq!(
+        report.get("ifname").as_str(),
+        Some("eth0"),
+        "virtio-net without udev is eth0"
+    );
+    let eth = iface(&v, "eth0");
+    assert_eq!(
+        report.get("mac").as_str(),
+        eth.get("mac").as_str(),
+        "report.mac vs observed MAC"
+    );
+    assert_eq!(
+        report.get("ifindex").as_u64(),
+        eth.get("ifindex").as_u64(),
+        "report.ifindex vs observed ifindex"
+    );
+    v
+}
+
+/// What both boots must have done without netlink's help: the link steps (through
+/// netlink or ioctls), the host name and the two files.
+fn check_link_and_files(v: &Json) {
+    let eth = iface(v, "eth0");
+    let lo = iface(v, "lo");
+    // Loopback: up, with the addresses the kernel gives it when it goes up.
+    assert_eq!(lo.get("up").as_bool(), Some(true), "lo is not up: {lo:?}");
+    assert!(has_addr(lo.get("ipv4"), "127.0.0.1/8"), "lo: {lo:?}");
+    assert!(has_addr(lo.get("ipv6"), "::1/128"), "lo: {lo:?}");
+    // The NIC, as observed through sysfs (not through rtnl).
+    assert_eq!(eth.get("mac").as_str(), Some(MAC), "{eth:?}");
+    assert_eq!(eth.get("mtu").as_u64(), Some(MTU), "{eth:?}");
+    assert_eq!(eth.get("up").as_bool(), Some(true), "{eth:?}");
+    assert_eq!(v.at(&["report", "mac"]).as_str(), Some(MAC));
+
+    // Host name and files, byte for byte what rtnl renders for the same inputs.
+    let (hosts, resolv) = expected_files();
+    assert_eq!(v.at(&["observed", "hostname"]).as_str(), Some(HOSTNAME));
+    assert_eq!(
+        v.at(&["observed", "hosts"]).as_str(),
+        Some(hosts.as_str()),
+        "/etc/hosts"
+    );
+    assert_eq!(
+        v.at(&["observed", "resolv_conf"]).as_str(),
+        Some(resolv.as_str()),
+        "/etc/resolv.conf"
+    );
+    // And independently of the renderer: the lines that must be there.
+    for line in [
+        format!("127.0.1.1\t{HOSTNAME}"),
+        format!("{GW4}\t{GWALIAS}"),
+        format!("{GW6}\t{GWALIAS}"),
+        "127.0.0.1\tlocalhost".to_string(),
+    ] {
+        assert!(hosts.lines().any(|l| l == line), "{line:?} in\n{hosts}");
+    }
+    for line in DNS
+        .split(',')
+        .map(|a| format!("nameserver {a}"))
+        .chain([format!("search {SEARCH}")])
+    {
+        assert!(resolv.lines().any(|l| l == line), "{line:?} in\n{resolv}");
+    }
+    let report = v.get("report");
+    for s in [
+        format!("hostname {HOSTNAME}"),
+        "write /etc/hosts".into(),
+        "write /etc/resolv.conf".into(),
+    ] {
+        let st = step(report, &s);
+        assert_eq!(st.get("ok").as_bool(), Some(true), "{st:?}");
+    }
+}
+
+/// The rtnl read-back (`report.rtnl`) and the sysfs/procfs observation agree.
+fn check_rtnl_agrees_with_observed(v: &Json) {
+    let rt = v.at(&["report", "rtnl"]);
+    let links = rt.get("links").as_array();
+    let observed = v.at(&["observed", "interfaces"]).as_array();
+    let names = |l: &[Json]| -> BTreeSet<String> {
+        l.iter()
+            .filter_map(|i| i.get("name").as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        names(links),
+        names(observed),
+        "links: rtnl vs /sys/class/net"
+    );
+    let name_of = |index: u64| -> String {
+        links
+            .iter()
+            .find(|l| l.get("index").as_u64() == Some(index))
+            .and_then(|l| l.get("name").as_str())
+            .unwrap_or_else(|| panic!("no link with index {index} in {links:?}"))
+            .to_string()
+    };
+    for o in observed {
+        let name = o.get("name").as_str().unwrap();
+        let l = links
+            .iter()
+            .find(|l| l.get("name").as_str() == Some(name))
+            .unwrap();
+        for key in ["index", "mtu"] {
+            let sys_key = if key == "index" { "ifindex" } else { key };
+            assert_eq!(
+                l.get(key).as_u64(),
+                o.get(sys_key).as_u64(),
+                "{name} {key}: rtnl {l:?} vs sysfs {o:?}"
+            );
+        }
+        assert_eq!(l.get("mac"), o.get("mac"), "{name} mac: {l:?} vs {o:?}");
+        assert_eq!(l.get("up"), o.get("up"), "{name} up: {l:?} vs {o:?}");
+        // sysfs shows `dev->flags`; netlink adds the operational bits
+        // (`dev_get_flags`).
+        let operational =
+            (libc::IFF_RUNNING | libc::IFF_LOWER_UP | libc::IFF_DORMANT | libc::IFF_ECHO) as u64;
+        assert_eq!(
+            l.get("flags").as_u64().map(|f| f & !operational),
+            o.get("flags").as_u64(),
+            "{name} flags: {l:?} vs {o:?}"
+        );
+
+        // Addresses: rtnl's of this link vs SIOCGIFADDR (primary IPv4) and
+        // /proc/net/if_inet6, without the kernel's own link-local ones.
+        let index = l.get("index").as_u64().unwrap();
+        let mine: BTreeSet<String> = rt
+            .get("addresses")
+            .as_array()
+            .iter()
+            .filter(|a| a.get("index").as_u64() == Some(index))
+            .map(|a| norm_cidr(a.get("address").as_str().unwrap()))
+            .filter(|a| !kernel_own(a))
+            .collect();
+        let theirs: BTreeSet<String> = o
+            .get("ipv4")
+            .strings()
+            .into_iter()
+            .chain(o.get("ipv6").strings())
+            .map(norm_cidr)
+            .filter(|a| !kernel_own(a))
+            .collect();
+        assert_eq!(mine, theirs, "{name} addresses: rtnl vs ioctl+procfs");
+    }
+
+    // Routes: (family, dst, gateway, device).
+    let routes = rt.get("routes").as_array();
+    let rtnl_route = |r: &Json| {
+        (
+            norm_cidr(r.get("dst").as_str().unwrap()),
+            r.get("gw").as_str().map(norm_ip),
+            r.get("oif").as_u64().map(name_of),
+        )
+    };
+    let proc_route = |r: &Json| {
+        (
+            norm_cidr(r.get("dst").as_str().unwrap()),
+            r.get("gw").as_str().map(norm_ip),
+            r.get("dev").as_str().map(str::to_string),
+        )
+    };
+    // IPv4: /proc/net/route is the main table, exactly.
+    let rtnl4: BTreeSet<_> = routes
+        .iter()
+        .filter(|r| r.get("family").as_u64() == Some(2) && r.get("table").as_u64() == Some(254))
+        .map(rtnl_route)
+        .collect();
+    let proc4: BTreeSet<_> = v
+        .at(&["observed", "routes4"])
+        .as_array()
+        .iter()
+        .map(proc_route)
+        .collect();
+    assert_eq!(rtnl4, proc4, "IPv4 main table: rtnl vs /proc/net/route");
+    // IPv6: /proc/net/ipv6_route shows every table; leave out the kernel's own
+    // link-local and multicast routes, which appear asynchronously.
+    let rtnl6_main: BTreeSet<_> = routes
+        .iter()
+        .filter(|r| r.get("family").as_u64() == Some(10) && r.get("table").as_u64() == Some(254))
+        .map(rtnl_route)
+        .filter(|r| !kernel_own(&r.0))
+        .collect();
+    let proc6: BTreeSet<_> = v
+        .at(&["observed", "routes6"])
+        .as_array()
+        .iter()
+        .filter(|r| !is_ip6_null_entry(r))
+        .map(proc_route)
+        .filter(|r| !kernel_own(&r.0))
+        .collect();
+    assert!(
+        rtnl6_main.is_subset(&proc6),
+        "IPv6 main table (rtnl) {rtnl6_main:?} not all in /proc/net/ipv6_route {proc6:?}"
+    );
+    let rtnl6_all: BTreeSet<_> = routes
+        .iter()
+        .filter(|r| r.get("family").as_u64() == Some(10))
+        .map(|r| {
+            let (d, g, _) = rtnl_route(r);
+            (d, g)
+        })
+        .collect();
+    for (d, g, dev) in &proc6 {
+        assert!(
+            rtnl6_all.contains(&(d.clone(), g.clone())),
+            "/proc/net/ipv6_route has {d} via {g:?} dev {dev:?}, rtnl does not: {rtnl6_all:?}"
+        );
+    }
+}
+
+#[test]
+fn guest_configures_interface() {
+    let Some(vm) = qemu::prepare() else { return };
+    let v = boot_and_check_harness(vm, "configure", &params());
+    let report = v.get("report");
+
+    if !GUEST_CONFIGURES {
+        qemu::loud(
+            "NOTE: qemu_guest: configure() in examples/guest-init.rs is still the placeholder; \
+             only the harness was checked (GUEST_CONFIGURES = false)",
+        );
+        assert_eq!(report.get("method").as_str(), Some("placeholder"));
+        return;
+    }
+
+    // What GuestConfig::apply said about itself.
+    assert_eq!(report.get("method").as_str(), Some("netlink"), "{report:?}");
+    assert_eq!(report.get("netlink_probe").as_str(), Some("ok"));
+    assert_eq!(report.get("ioctl_fallback").as_bool(), Some(false));
+    assert_eq!(report.get("apply_ok").as_bool(), Some(true), "{report:?}");
+    assert_eq!(report.get("apply_error"), &Json::Null);
+    assert_eq!(
+        report.get("round_trips").as_u64(),
+        Some(APPLY_ROUND_TRIPS),
+        "GuestConfig::apply round trips"
+    );
+    assert_eq!(report.get("mac_source").as_str(), Some("RTM_GETLINK"));
+    let steps: Vec<&str> = report
+        .get("steps")
+        .as_array()
+        .iter()
+        .map(|s| s.get("step").as_str().unwrap())
+        .collect();
+    assert_eq!(steps, expected_steps(false), "steps, in order");
+    for s in report.get("steps").as_array() {
+        assert_eq!(s.get("ok").as_bool(), Some(true), "{s:?}");
+        assert_eq!(
+            s.get("line").as_str(),
+            Some(
+                format!(
+                    "{}: {}",
+                    s.get("step").as_str().unwrap(),
+                    s.get("outcome").as_str().unwrap()
+                )
+                .as_str()
+            ),
+        );
+    }
+    // These were not so before: they must have been changed, not found in place.
+    for s in [
+        format!("ip link set dev eth0 address {MAC}"),
+        format!("ip link set dev eth0 mtu {MTU}"),
+        format!("ip addr add {IP4} dev eth0"),
+        format!("ip addr add {IP6} dev eth0"),
+        "ip link set dev eth0 up".into(),
+        format!("ip route replace default via {GW4} dev eth0"),
+        format!("ip -6 route replace default via {GW6} dev eth0"),
+    ] {
+        assert_eq!(
+            step(report, &s).get("outcome").as_str(),
+            Some("done"),
+            "{s}"
+        );
+    }
+
+    // The kernel's state, observed through sysfs/procfs/ioctls (not through rtnl).
+    check_link_and_files(&v);
+    let eth = iface(&v, "eth0");
+    assert!(has_addr(eth.get("ipv4"), IP4), "{eth:?}");
+    assert!(has_addr(eth.get("ipv6"), IP6), "{eth:?}");
+    assert!(
+        has_route(&v, "routes4", "0.0.0.0/0", GW4, "eth0"),
+        "{:?}",
+        v.at(&["observed", "routes4"])
+    );
+    assert!(
+        has_route(&v, "routes6", "::/0", GW6, "eth0"),
+        "{:?}",
+        v.at(&["observed", "routes6"])
+    );
+
+    // The same state read back through rtnl, checked against what was asked ...
+    let rt = report.get("rtnl");
+    let eth_index = eth.get("ifindex").as_u64().unwrap();
+    let link = rt
+        .get("links")
+        .as_array()
+        .iter()
+        .find(|l| l.get("name").as_str() == Some("eth0"))
+        .expect("eth0 in rtnl links");
+    assert_eq!(link.get("mac").as_str(), Some(MAC));
+    assert_eq!(link.get("mtu").as_u64(), Some(MTU));
+    assert_eq!(link.get("up").as_bool(), Some(true));
+    let addrs_of = |index: u64| -> BTreeSet<String> {
+        rt.get("addresses")
+            .as_array()
+            .iter()
+            .filter(|a| a.get("index").as_u64() == Some(index))
+            .map(|a| norm_cidr(a.get("address").as_str().unwrap()))
+            .filter(|a| !kernel_own(a))
+            .collect()
+    };
+    assert_eq!(
+        addrs_of(eth_index),
+        BTreeSet::from([norm_cidr(IP4), norm_cidr(IP6)]),
+        "eth0 addresses through rtnl"
+    );
+    assert_eq!(
+        addrs_of(1),
+        BTreeSet::from(["127.0.0.1/8".to_string(), "::1/128".to_string()]),
+        "lo addresses through rtnl"
+    );
+    for (family, dst, gw) in [(2, "0.0.0.0/0", GW4), (10, "::/0", GW6)] {
+        let found = rt.get("routes").as_array().iter().any(|r| {
+            r.get("family").as_u64() == Some(family)
+                && r.get("table").as_u64() == Some(254)
+                && r.get("dst").as_str().map(norm_cidr) == Some(norm_cidr(dst))
+                && r.get("gw").as_str().map(norm_ip) == Some(norm_ip(gw))
+                && r.get("oif").as_u64() == Some(eth_index)
+        });
+        assert!(
+            found,
+            "default route via {gw} dev eth0 through rtnl: {rt:?}"
+        );
+    }
+    // ... and against the independent observation.
+    check_rtnl_agrees_with_observed(&v);
+}
+
+/// `rtnl.nonetlink=1`: the init installs a seccomp filter refusing
+/// `socket(AF_NETLINK)`, then calls the same `GuestConfig::apply()`, which must fall
+/// back to ioctls by itself.
+#[test]
+fn guest_without_netlink_falls_back_to_ioctls() {
+    if !GUEST_CONFIGURES {
+        return;
+    }
+    let Some(vm) = qemu::prepare() else { return };
+    let mut p = params();
+    p.push(("rtnl.nonetlink", "1"));
+    let v = boot_and_check_harness(vm, "nonetlink", &p);
+    let report = v.get("report");
+
+    // The filter works: a direct socket(AF_NETLINK) fails with EAFNOSUPPORT.
+    assert_eq!(
+        report.get("netlink_probe").as_str(),
+        Some(EAFNOSUPPORT_TEXT)
+    );
+    assert_eq!(report.get("method").as_str(), Some("ioctl"), "{report:?}");
+    assert_eq!(report.get("ioctl_fallback").as_bool(), Some(true));
+    assert_eq!(report.get("round_trips").as_u64(), Some(0));
+    assert_eq!(report.get("mac_source").as_str(), Some("SIOCGIFHWADDR"));
+    // apply() returned Err: the address and route steps cannot be done.
+    assert_eq!(report.get("apply_ok").as_bool(), Some(false), "{report:?}");
+    let err = report.get("apply_error").as_str().expect("apply_error");
+    assert!(
+        err.contains("needs netlink, which is unavailable") && err.contains(EAFNOSUPPORT_TEXT),
+        "apply error: {err:?}"
+    );
+
+    // Every step is reported, in the same order as with netlink.
+    let steps: Vec<&str> = report
+        .get("steps")
+        .as_array()
+        .iter()
+        .map(|s| s.get("step").as_str().unwrap())
+        .collect();
+    assert_eq!(steps, expected_steps(true), "steps, in order");
+    // Done through ioctls: lo up, MAC, MTU, up; lo's addresses left to the kernel.
+    for s in [
+        "ip link show dev eth0".to_string(),
+        "ip link set dev lo up".into(),
+        format!("ip link set dev eth0 address {MAC}"),
+        format!("ip link set dev eth0 mtu {MTU}"),
+        "ip link set dev eth0 up".into(),
+    ] {
+        let st = step(report, &s);
+        assert_eq!(st.get("ok").as_bool(), Some(true), "{st:?}");
+        assert_eq!(st.get("outcome").as_str(), Some("done"), "{st:?}");
+    }
+    for s in [
+        "ip addr add 127.0.0.1/8 dev lo",
+        "ip addr add ::1/128 dev lo",
+    ] {
+        let st = step(report, s);
+        assert!(
+            st.get("outcome")
+                .as_str()
+                .is_some_and(|o| o.starts_with("left to the kernel")),
+            "{st:?}"
+        );
+    }
+    // Failed, naming the cause.
+    for s in [
+        format!("ip addr add {IP4} dev eth0"),
+        format!("ip addr add {IP6} dev eth0"),
+        format!("ip route replace default via {GW4} dev eth0"),
+        format!("ip -6 route replace default via {GW6} dev eth0"),
+    ] {
+        let st = step(report, &s);
+        assert_eq!(st.get("ok").as_bool(), Some(false), "{st:?}");
+        assert_eq!(
+            st.get("netlink_unavailable").as_bool(),
+            Some(true),
+            "{st:?}"
+        );
+        assert_eq!(
+            st.get("error").as_str(),
+            Some(format!("socket(AF_NETLINK): {EAFNOSUPPORT_TEXT}").as_str()),
+            "{st:?}"
+        );
+        assert_eq!(
+            st.get("line").as_str(),
+            Some(
+                format!(
+                    "{s}: FAILED: needs netlink, which is unavailable \
+                     (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})"
+                )
+                .as_str()
+            ),
+        );
+    }
+    assert_eq!(
+        report
+            .get("steps")
+            .as_array()
+            .iter()
+            .filter(|s| s.get("ok").as_bool() == Some(false))
+            .count(),
+        4,
+        "only the address and route steps fail"
+    );
+
+    // No read-back through rtnl is possible: it says so instead of pretending.
+    let skipped = report.at(&["rtnl", "skipped"]).as_str().unwrap_or_default();
+    assert_eq!(
+        skipped,
+        format!("skipped: netlink is unavailable (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})")
+    );
+    assert_eq!(report.at(&["rtnl", "links"]), &Json::Null);
+
+    // The kernel's state through sysfs/procfs: MAC, MTU, up, host name, files ...
+    check_link_and_files(&v);
+    // ... and no address or route besides the kernel's own.
+    let eth = iface(&v, "eth0");
+    assert!(eth.get("ipv4").as_array().is_empty(), "{eth:?}");
+    for a in eth.get("ipv6").strings() {
+        assert!(kernel_own(a), "eth0 has {a}, not added by the kernel");
+    }
+    let routes4 = v.at(&["observed", "routes4"]).as_array();
+    assert!(routes4.is_empty(), "IPv4 main table: {routes4:?}");
+    let lo_v6: IpAddr = Ipv6Addr::LOCALHOST.into();
+    for r in v.at(&["observed", "routes6"]).as_array() {
+        let dst = r.get("dst").as_str().unwrap();
+        let (a, _) = cidr(dst);
+        assert!(
+            kernel_own(dst) || a == lo_v6 || is_ip6_null_entry(r),
+            "IPv6 route to {dst} not added by the kernel: {r:?}"
+        );
+        assert_eq!(r.get("gw"), &Json::Null, "{r:?}");
+    }
+}
+
+/// A step the kernel refuses makes the boot fail with the step and the kernel's
+/// answer: virtio-net's largest MTU is 65535, so `mtu 70000` gets `EINVAL`. (With
+/// netlink, any failed step is a failure of the init.)
+#[test]
+fn guest_configure_error_is_reported() {
+    if !GUEST_CONFIGURES {
+        return;
+    }
+    let Some(vm) = qemu::prepare() else { return };
+    let p: Vec<_> = params()
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "rtnl.mtu" {
+                (k, "70000")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let boot = vm.boot("configure-error", &p);
+    let v = boot
+        .result
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{e}\n{}", boot.console_tail(60)));
+    assert_eq!(v.get("ok").as_bool(), Some(false), "{v:?}");
+    let err = v.get("error").as_str().unwrap_or_default();
+    qemu::loud(&format!("qemu harness: boot configure-error: {err}"));
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "configure: GuestConfig::apply: ip link set dev eth0 mtu 70000: FAILED: \
+             RTM_NEWLINK: Invalid argument (os error 22)"
+        ) && first.ends_with("(1 of 14 steps failed)"),
+        "error: {err:?}"
+    );
+    // The report follows, one line per step: the other steps were still done.
+    for line in [
+        format!("ip link set dev eth0 address {MAC}: done"),
+        format!("ip addr add {IP4} dev eth0: done"),
+        format!("ip -6 route replace default via {GW6} dev eth0: done"),
+        "write /etc/resolv.conf: done".to_string(),
+    ] {
+        assert!(err.lines().any(|l| l == line), "{line:?} in {err:?}");
+    }
+}
+
+/// The failure path works: a guest that panics yields `{"ok":false,...}` with the
+/// message, not a silent pass or a hang.
+#[test]
+fn guest_failure_is_reported() {
+    let Some(vm) = qemu::prepare() else { return };
+    let boot = vm.boot("selftest-panic", &[("rtnl.selftest", "panic")]);
+    let v = boot
+        .result
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{e}\n{}", boot.console_tail(60)));
+    assert_eq!(v.get("ok").as_bool(), Some(false), "{v:?}");
+    let err = v.get("error").as_str().unwrap_or_default();
+    assert!(err.contains("selftest panic"), "error: {err:?}");
+}
