@@ -36,8 +36,8 @@ impl Address {
 }
 
 /// The request for `addr/prefix_len` on link `index`, as `ip addr add` builds it:
-/// IPv4 with `IFA_LOCAL` and `IFA_ADDRESS`; IPv6 with `IFA_ADDRESS` and `IFA_F_NODAD`
-/// (the address is usable at once, without duplicate address detection).
+/// `IFA_LOCAL` and `IFA_ADDRESS` (IPv4 needs both); for IPv6 also `IFA_F_NODAD`, so the
+/// address is usable at once, without duplicate address detection.
 pub fn request(index: u32, addr: IpAddr, prefix_len: u8) -> AddrRequest {
     AddrRequest {
         index,
@@ -160,7 +160,7 @@ impl Handle {
 }
 
 /// `ip addr add ADDR/PREFIX dev NAME`. IPv4 sends `IFA_LOCAL` and `IFA_ADDRESS`; IPv6
-/// sends `IFA_ADDRESS` with `IFA_F_NODAD`. An existing address gives an error for which
+/// sends `IFA_ADDRESS` (and `IFA_LOCAL`, as iproute2 does) with `IFA_F_NODAD`. An existing address gives an error for which
 /// [`Error::is_exists`] is true; an absent link is [`Error::NotFound`].
 pub fn add_address_to_link_by_name(name: &str, addr: IpAddr, prefix_len: u8) -> Result<()> {
     check_ifname(name)?;

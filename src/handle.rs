@@ -197,15 +197,29 @@ impl<F: FnMut(usize, Result<()>)> Batch<'_, F> {
         encode: impl Fn(&mut [u8]) -> Result<usize, WireError>,
     ) -> Result<usize> {
         let cap = self.limits.max_bytes.min(self.buf.len());
+        if self.len > cap {
+            // The limits shrank below what is already queued: send that first.
+            self.flush()?;
+        }
+        // An encoder that claims more bytes than it was given is refused, not trusted.
+        let too_long = Error::Encode {
+            op: "batch",
+            source: WireError::BadLength,
+        };
+        let room = cap - self.len;
         match encode(&mut self.buf[self.len..cap]) {
-            Ok(n) => self.len += crate::abi::align4(n),
+            Ok(n) if n <= room => self.len += crate::abi::align4(n).min(room),
+            Ok(_) => return Err(too_long),
             Err(WireError::BufferTooSmall) if self.len > 0 => {
                 self.flush()?;
                 let n = encode(&mut self.buf[..cap]).map_err(|source| Error::Encode {
                     op: "batch",
                     source,
                 })?;
-                self.len = crate::abi::align4(n);
+                if n > cap {
+                    return Err(too_long);
+                }
+                self.len = crate::abi::align4(n).min(cap);
             }
             Err(source) => {
                 return Err(Error::Encode {

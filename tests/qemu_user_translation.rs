@@ -81,11 +81,17 @@ fn a_link_reply_parses_natively_and_under_qemu_after_undoing_its_known_omission(
     let under_qemu_be = cfg!(target_endian = "big") && std::env::var_os("RTNL_QEMU_USER").is_some();
     common::in_netns(|| {
         let socket = Socket::new().expect("netlink socket");
-        let mut conn = Conn::new(Recording { inner: socket, got: Vec::new() });
+        let mut conn = Conn::new(Recording {
+            inner: socket,
+            got: Vec::new(),
+        });
         let mut buf = [0u8; 128];
-        let n = LinkRequest { name: Some("lo"), ..Default::default() }
-            .emit(&mut buf, RTM_GETLINK, NLM_F_REQUEST)
-            .unwrap();
+        let n = LinkRequest {
+            name: Some("lo"),
+            ..Default::default()
+        }
+        .emit(&mut buf, RTM_GETLINK, NLM_F_REQUEST)
+        .unwrap();
         let mut direct = None;
         let r = conn.get("RTM_GETLINK", &mut buf[..n], |m| {
             direct = Some(LinkMsg::parse(m).map(|l| (l.index, l.name.to_owned(), l.mtu)));
