@@ -160,8 +160,9 @@ impl Handle {
 }
 
 /// `ip addr add ADDR/PREFIX dev NAME`. IPv4 sends `IFA_LOCAL` and `IFA_ADDRESS`; IPv6
-/// sends `IFA_ADDRESS` (and `IFA_LOCAL`, as iproute2 does) with `IFA_F_NODAD`. An existing address gives an error for which
-/// [`Error::is_exists`] is true; an absent link is [`Error::NotFound`].
+/// sends `IFA_ADDRESS` (and `IFA_LOCAL`, as iproute2 does) with `IFA_F_NODAD`. An
+/// existing address gives an error for which [`Error::is_exists`] is true; an absent
+/// link is [`Error::NotFound`].
 pub fn add_address_to_link_by_name(name: &str, addr: IpAddr, prefix_len: u8) -> Result<()> {
     check_ifname(name)?;
     check_prefix(addr, prefix_len)?;
