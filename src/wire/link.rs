@@ -129,10 +129,7 @@ impl LinkRequest<'_> {
 /// `IFLA_INFO_KIND` as iproute2 sends it: the bare name, no NUL (the kernel's policy
 /// is `NLA_STRING`, which accepts both).
 fn kind_attr(b: &mut MsgBuilder<'_>, kind: &str) -> Result<(), WireError> {
-    if kind.as_bytes().contains(&0) {
-        return Err(WireError::InteriorNul);
-    }
-    b.attr_bytes(IFLA_INFO_KIND, kind.as_bytes())
+    b.attr_text(IFLA_INFO_KIND, kind, false)
 }
 
 /// Builds an `RTM_GETLINK` dump request (`ip link show`), asking the kernel to skip

@@ -1,0 +1,2 @@
+//! An empty `main`: the baseline of the size benchmark.
+fn main() {}
