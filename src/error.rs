@@ -39,7 +39,7 @@ pub enum Error {
         source: io::Error,
     },
     /// A caller's argument is invalid; nothing was sent to the kernel.
-    #[error("invalid {what} {value:?}: {reason}")]
+    #[error("invalid {what} \"{value}\": {reason}")]
     InvalidInput {
         /// Which argument (`"interface name"`, `"prefix length"`, ...).
         what: &'static str,
@@ -49,7 +49,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A named object does not exist (a link looked up by name, ...).
-    #[error("{kind} {name:?} not found")]
+    #[error("{kind} \"{name}\" not found")]
     NotFound {
         /// What was looked up (`"link"`, `"bridge"`, ...).
         kind: &'static str,
@@ -75,7 +75,7 @@ pub enum Error {
         source: WireError,
     },
     /// No reply arrived within the socket's receive timeout.
-    #[error("{op}: no reply from the kernel within {timeout:?}")]
+    #[error("{op}: no reply from the kernel within {} ms", timeout.as_millis())]
     Timeout {
         /// The request that went unanswered.
         op: &'static str,

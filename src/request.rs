@@ -425,6 +425,7 @@ impl<T: Transport> Conn<T> {
         limits: BatchLimits,
         mut on_result: impl FnMut(usize, Result<()>),
     ) -> Result<()> {
+        self.t.prepare_batch();
         let max_msgs = if limits.max_msgs == 0 {
             (self.t.recv_buffer() / REPLY_TRUESIZE).max(1)
         } else {

@@ -39,6 +39,9 @@ pub trait Transport {
     fn recv_buffer(&self) -> usize {
         212_992
     }
+    /// Called before a batch: a transport may enlarge its receive buffer then, so
+    /// that many replies can be pending (sockets skip that cost for single requests).
+    fn prepare_batch(&mut self) {}
 }
 
 /// The default receive timeout: a reply that never comes is an error, not a hang.
@@ -109,7 +112,8 @@ impl Socket {
     /// Opens, configures and binds a `NETLINK_ROUTE` socket in the calling thread's
     /// network namespace: close-on-exec, extended ACKs on, ACKs capped (the kernel does
     /// not echo our request back), strict checking of dump requests where the kernel
-    /// has it, a 4 MiB receive buffer where allowed, [`DEFAULT_TIMEOUT`].
+    /// has it, [`DEFAULT_TIMEOUT`]. The first batch enlarges the receive buffer to
+    /// 4 MiB where allowed ([`WANTED_RCVBUF`]); single requests don't need it.
     pub fn new() -> io::Result<Socket> {
         Self::with_protocol(crate::abi::NETLINK_ROUTE)
     }
@@ -137,7 +141,6 @@ impl Socket {
             timeout: None,
             rcvbuf: 0,
         };
-        s.set_recv_buffer(WANTED_RCVBUF)?;
         // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
         addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
@@ -331,7 +334,20 @@ impl Transport for Socket {
     }
 
     fn recv_buffer(&self) -> usize {
-        self.rcvbuf
+        match self.rcvbuf {
+            0 => 212_992, // not set yet: the usual net.core.rmem_default
+            n => n,
+        }
+    }
+
+    fn prepare_batch(&mut self) {
+        if self.rcvbuf == 0 {
+            // Not chosen by the caller yet. Best effort: without it the batch window
+            // (derived from the buffer's size) is just smaller.
+            if self.set_recv_buffer(WANTED_RCVBUF).is_err() {
+                self.rcvbuf = 212_992;
+            }
+        }
     }
 }
 

@@ -51,6 +51,9 @@ impl Transport for Counting {
     fn recv_timeout(&self) -> Option<Duration> {
         self.inner.recv_timeout()
     }
+    fn prepare_batch(&mut self) {
+        self.inner.prepare_batch()
+    }
     fn recv_buffer(&self) -> usize {
         self.inner.recv_buffer()
     }
