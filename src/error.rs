@@ -75,7 +75,7 @@ pub enum Error {
         source: WireError,
     },
     /// No reply arrived within the socket's receive timeout.
-    #[error("{op}: no reply from the kernel within {} ms", timeout.as_millis())]
+    #[error("{op}: no reply from the kernel within {} ms", timeout.as_millis() as u64)]
     Timeout {
         /// The request that went unanswered.
         op: &'static str,
@@ -257,13 +257,12 @@ impl Error {
 
     pub(crate) fn invalid(
         what: &'static str,
-        value: impl fmt::Debug,
+        value: impl fmt::Display,
         reason: &'static str,
     ) -> Self {
-        let mut v = format!("{value:?}");
-        if v.starts_with('"') && v.ends_with('"') && v.len() >= 2 {
-            v = v[1..v.len() - 1].to_string();
-        }
+        // Escaped so that NULs, tabs and newlines in a refused name stay visible;
+        // `escape_default` needs no Unicode tables (a guest's binary stays small).
+        let v = value.to_string().escape_default().to_string();
         Error::InvalidInput {
             what,
             value: v,
