@@ -11,7 +11,7 @@
 //! operations   link  addr  route  bridge  guest      what users call; owned results
 //!     |        Handle (one socket, reused)  + one-shot free functions
 //! request      Conn: ACK / dump / batch; seq, port id, error and ext-ACK policy
-//! socket       OwnedFd, bind + getsockname, send, recv sized by MSG_PEEK|MSG_TRUNC
+//! socket       OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK, ACKs in one recv
 //! wire         MsgBuilder + Messages/Attrs; per-family encoders; no syscalls, safe
 //! abi          #[repr(C)] kernel structs + constants + compile-time layout asserts
 //! side doors   ioctl  netns  sysctl — independent of the netlink stack
