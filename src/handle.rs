@@ -16,6 +16,9 @@ use std::time::Duration;
 /// crate builds (a veth pair with a peer namespace) is about 120 bytes.
 const TX_LEN: usize = 1024;
 
+/// The most a batch buffer grows to, whatever [`BatchLimits::max_bytes`] says.
+const MAX_BATCH_BUF: usize = 16 << 20;
+
 /// A netlink connection to the kernel's routing subsystem, reused for every call.
 ///
 /// `Handle` is `Send`: create it in one thread, use it from another. It is not
@@ -182,10 +185,13 @@ impl<F: FnMut(usize, Result<()>)> Batch<'_, F> {
     }
 
     /// Changes the datagram limits (bytes per `sendmsg`, requests per `sendmsg`).
+    /// The batch buffer grows to `max_bytes`, but no further than 16 MiB (the kernel
+    /// refuses datagrams larger than the socket's send buffer anyway).
     pub fn limits(&mut self, limits: BatchLimits) -> &mut Self {
         self.limits = limits;
-        if self.buf.len() < limits.max_bytes {
-            self.buf.resize(limits.max_bytes, 0);
+        let want = limits.max_bytes.min(MAX_BATCH_BUF);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
         }
         self
     }

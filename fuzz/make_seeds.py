@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Converts the kernel/iproute2 captures in tests/fixtures/*.hex into binary seed
+files for the fuzz targets, under fuzz/seeds/<target>/<fixture>.bin.
+
+  python3 fuzz/make_seeds.py        # from the repository root; rewrites fuzz/seeds/
+
+Every target but `encoders` gets every capture (requests and replies) as is. `attrs`
+gets them with one leading byte: where the attribute run starts (nlmsghdr + the family
+header of the capture's first message). `encoders` reads field values, not messages:
+its seeds are a few fixed byte strings covering each request kind.
+"""
+import os, shutil, struct, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIX = os.path.join(ROOT, "tests", "fixtures")
+OUT = os.path.join(ROOT, "fuzz", "seeds")
+
+# nlmsg_type -> family header length
+FAMILY = {2: 20, 3: 4}
+for t in (16, 17, 18, 19):
+    FAMILY[t] = 16  # ifinfomsg
+for t in (20, 21, 22):
+    FAMILY[t] = 8   # ifaddrmsg
+for t in (24, 25, 26):
+    FAMILY[t] = 12  # rtmsg
+
+def read_hex(path):
+    data = bytearray()
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            data += bytes.fromhex(line)
+    return bytes(data)
+
+def main():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    targets = ["messages", "ack", "typed", "attrs", "encoders"]
+    for t in targets:
+        os.makedirs(os.path.join(OUT, t))
+    n = 0
+    for name in sorted(os.listdir(FIX)):
+        if not name.endswith(".hex"):
+            continue
+        data = read_hex(os.path.join(FIX, name))
+        if len(data) < 16:
+            sys.exit(f"{name}: {len(data)} bytes, not a netlink message")
+        stem = name[:-4]
+        for t in ("messages", "ack", "typed"):
+            with open(os.path.join(OUT, t, stem + ".bin"), "wb") as f:
+                f.write(data)
+        ty = struct.unpack_from("=H", data, 4)[0]
+        skip = 16 + FAMILY.get(ty, 0)
+        with open(os.path.join(OUT, "attrs", stem + ".bin"), "wb") as f:
+            f.write(bytes([skip]) + data)
+        n += 1
+    # encoders: size (u16 LE), selector, then fields; zeros past the end.
+    enc = {
+        "link_veth": b"\x00\x01" + b"\x00" + b"\x05veth0" + b"\x05veth1" + b"\x00" + b"\x00\x00" + b"\x01\x00\x01",
+        "link_bridge_stp": b"\x00\x01" + b"\x00" + b"\x03br0" + b"\x00" + b"\x00" + b"\x00\x00" + b"\x01\x00\x02\x01\x01",
+        "link_other_mtu": b"\x80\x00" + b"\x00" + b"\x02d0" + b"\x00" + b"\x05dummy" + b"\x06\x00\x01\x02\x03\x04\x05\x06" + b"\x01\x01\x03",
+        "addr_v4": b"\x40\x00" + b"\x01" + b"\x01\x0a\x00\x00\x01" + b"\x03\x00\x00\x00\x18",
+        "addr_v6_flags": b"\x40\x00" + b"\x04" + b"\x00" + bytes(range(16)) + b"\x03\x00\x00\x00\x40\x00\x01\x00\x00\x00",
+        "route_gw_table": b"\x00\x02" + b"\x02" + b"\x02" + b"\x01\x01\x0a\x09\x00\x00" + b"\x18" + b"\x01\x01\xc0\xa8\x01\x01",
+        "tiny_buffer": b"\x08\x00\x00",
+    }
+    for k, v in enc.items():
+        with open(os.path.join(OUT, "encoders", k + ".bin"), "wb") as f:
+            f.write(v)
+    print(f"{n} fixtures -> {OUT}/{{messages,ack,typed,attrs}}; {len(enc)} encoder seeds")
+
+main()
