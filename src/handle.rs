@@ -155,6 +155,10 @@ impl Handle {
 /// not stop the others. By default only the last request of each datagram asks for
 /// an ACK ([`AckMode::Last`]); the kernel always reports errors, so every request
 /// still gets its own result.
+///
+/// Requests still queued when a `Batch` is dropped without [`finish`](Self::finish)
+/// are discarded, never sent (those already sent because the buffer filled up have
+/// had their results reported).
 pub struct Batch<'h, F: FnMut(usize, Result<()>)> {
     h: &'h mut Handle,
     buf: Vec<u8>,

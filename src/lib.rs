@@ -95,3 +95,8 @@ pub use socket::{Socket, Transport};
 pub use sysctl::{read_sysctl, set_sysctl};
 pub use validate::{check_ifname, check_prefix};
 pub use wire::link::LinkKind;
+
+/// The README's code snippets, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
