@@ -61,6 +61,7 @@ pub struct LinkRequest<'a> {
 
 impl LinkRequest<'_> {
     /// Builds the message into `buf`; returns its length.
+    #[inline]
     pub fn emit(&self, buf: &mut [u8], msg_type: u16, flags: u16) -> Result<usize, WireError> {
         let mut b = MsgBuilder::new(buf, msg_type, flags)?;
         b.header(&IfInfoMsg {
