@@ -153,6 +153,55 @@ impl<T: Transport> Conn<T> {
         }
     }
 
+    /// Receives datagrams until `on_msg` ends the exchange by returning `Some`.
+    /// Messages with another sequence number or port id (someone else's, or stale
+    /// replies) are skipped; a malformed datagram is passed as `Err` (the iterator
+    /// yields nothing more from that datagram).
+    fn receive_until(
+        &mut self,
+        op: &'static str,
+        seq: u32,
+        small: bool,
+        mut on_msg: impl FnMut(Result<&Message<'_>, Error>) -> Option<Result<()>>,
+    ) -> Result<()> {
+        let pid = self.t.port_id();
+        loop {
+            let n = self.recv(op, small)?;
+            let rx = std::mem::take(&mut self.rx);
+            let mut done = None;
+            for m in Messages::new(&rx[..n]) {
+                let r = match m {
+                    Ok(m) => {
+                        let h = m.header;
+                        if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                            continue;
+                        }
+                        on_msg(Ok(&m))
+                    }
+                    Err(source) => on_msg(Err(Error::Malformed { op, source })),
+                };
+                if r.is_some() {
+                    done = r;
+                    break;
+                }
+            }
+            self.rx = rx;
+            if let Some(r) = done {
+                return r;
+            }
+        }
+    }
+
+    /// The result an `NLMSG_ERROR` carries: `Ok` for an ACK, the kernel's refusal
+    /// otherwise.
+    fn ack_result(op: &'static str, m: &Message<'_>) -> Result<()> {
+        match parse_error(m) {
+            Ok(a) if a.error == 0 => Ok(()),
+            Ok(a) => Err(Self::kernel_error(op, &a)),
+            Err(source) => Err(Error::Malformed { op, source }),
+        }
+    }
+
     fn kernel_error(op: &'static str, ack: &AckMsg<'_>) -> Error {
         Error::Kernel {
             op,
@@ -197,51 +246,26 @@ impl<T: Transport> Conn<T> {
     ) -> Result<()> {
         let seq = self.stamp(op, msg, NLM_F_ACK)?;
         self.send(op, msg)?;
-        let pid = self.t.port_id();
         let mut first_err: Option<Error> = None;
-        loop {
-            let n = self.recv(op, small)?;
-            let rx = std::mem::take(&mut self.rx);
-            let mut done = None;
-            for m in Messages::new(&rx[..n]) {
-                let m = match m {
-                    Ok(m) => m,
-                    Err(source) => {
-                        done = Some(Err(Error::Malformed { op, source }));
-                        break;
+        self.receive_until(op, seq, small, |m| {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => return Some(Err(e)),
+            };
+            match m.header.nlmsg_type {
+                NLMSG_ERROR => Some(Self::ack_result(op, m)),
+                NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => None,
+                _ => {
+                    if first_err.is_none() {
+                        first_err = on_reply(m).err();
                     }
-                };
-                let h = m.header;
-                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                    continue; // someone else's reply, or a stale one
-                }
-                match h.nlmsg_type {
-                    NLMSG_ERROR => {
-                        done = Some(match parse_error(&m) {
-                            Ok(a) if a.error == 0 => Ok(()),
-                            Ok(a) => Err(Self::kernel_error(op, &a)),
-                            Err(source) => Err(Error::Malformed { op, source }),
-                        });
-                        break;
-                    }
-                    NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => {}
-                    _ => {
-                        if first_err.is_none() {
-                            if let Err(e) = on_reply(&m) {
-                                first_err = Some(e);
-                            }
-                        }
-                    }
+                    None
                 }
             }
-            self.rx = rx;
-            if let Some(r) = done {
-                r?;
-                return match first_err {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
-            }
+        })?;
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -260,40 +284,18 @@ impl<T: Transport> Conn<T> {
         let flags = u16::from_ne_bytes([msg[6], msg[7]]) & !NLM_F_ACK;
         msg[6..8].copy_from_slice(&flags.to_ne_bytes());
         self.send(op, msg)?;
-        let pid = self.t.port_id();
-        loop {
-            let n = self.recv(op, false)?;
-            let rx = std::mem::take(&mut self.rx);
-            let mut done = None;
-            for m in Messages::new(&rx[..n]) {
-                let m = match m {
-                    Ok(m) => m,
-                    Err(source) => {
-                        done = Some(Err(Error::Malformed { op, source }));
-                        break;
-                    }
-                };
-                let h = m.header;
-                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                    continue;
-                }
-                done = Some(match h.nlmsg_type {
-                    NLMSG_ERROR => match parse_error(&m) {
-                        // An ACK without a reply: nothing was found to report.
-                        Ok(a) if a.error == 0 => Ok(()),
-                        Ok(a) => Err(Self::kernel_error(op, &a)),
-                        Err(source) => Err(Error::Malformed { op, source }),
-                    },
-                    NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => continue,
-                    _ => on_reply(&m),
-                });
-                break;
+        self.receive_until(op, seq, false, |m| {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => return Some(Err(e)),
+            };
+            match m.header.nlmsg_type {
+                // An ACK without a reply: nothing was found to report.
+                NLMSG_ERROR => Some(Self::ack_result(op, m)),
+                NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => None,
+                _ => Some(on_reply(m)),
             }
-            self.rx = rx;
-            if let Some(r) = done {
-                return r;
-            }
-        }
+        })
     }
 
     /// Sends one request and waits for its ACK, ignoring any other reply.
@@ -316,69 +318,44 @@ impl<T: Transport> Conn<T> {
     ) -> Result<()> {
         let seq = self.stamp(op, msg, NLM_F_DUMP)?;
         self.send(op, msg)?;
-        let pid = self.t.port_id();
         let mut first_err: Option<Error> = None;
         let mut interrupted = false;
-        loop {
-            let n = self.recv(op, false)?;
-            let rx = std::mem::take(&mut self.rx);
-            let mut done: Option<Result<()>> = None;
-            for m in Messages::new(&rx[..n]) {
-                let m = match m {
-                    Ok(m) => m,
-                    Err(source) => {
-                        // The rest of this datagram is unreadable; the dump goes on.
-                        first_err.get_or_insert(Error::Malformed { op, source });
-                        break;
-                    }
-                };
-                let h = m.header;
-                if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                    continue;
+        self.receive_until(op, seq, false, |m| {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => {
+                    // The rest of this datagram is unreadable; the dump goes on.
+                    first_err.get_or_insert(e);
+                    return None;
                 }
-                if h.nlmsg_flags & NLM_F_DUMP_INTR != 0 {
-                    interrupted = true;
-                }
-                match h.nlmsg_type {
-                    NLMSG_DONE => {
-                        done = Some(match parse_done(&m) {
-                            Ok(a) if a.error == 0 => Ok(()),
-                            Ok(a) => Err(Self::kernel_error(op, &a)),
-                            Err(source) => Err(Error::Malformed { op, source }),
-                        });
-                        break;
+            };
+            if m.header.nlmsg_flags & NLM_F_DUMP_INTR != 0 {
+                interrupted = true;
+            }
+            match m.header.nlmsg_type {
+                NLMSG_DONE => Some(match parse_done(m) {
+                    Ok(a) if a.error == 0 => Ok(()),
+                    Ok(a) => Err(Self::kernel_error(op, &a)),
+                    Err(source) => Err(Error::Malformed { op, source }),
+                }),
+                // A dump refused outright (or an ACK for it): ends the dump.
+                NLMSG_ERROR => Some(Self::ack_result(op, m)),
+                NLMSG_NOOP | NLMSG_OVERRUN => None,
+                _ => {
+                    if first_err.is_none() {
+                        first_err = on_msg(m).err();
                     }
-                    NLMSG_ERROR => {
-                        // A dump refused outright (or an ACK for it): ends the dump.
-                        done = Some(match parse_error(&m) {
-                            Ok(a) if a.error == 0 => Ok(()),
-                            Ok(a) => Err(Self::kernel_error(op, &a)),
-                            Err(source) => Err(Error::Malformed { op, source }),
-                        });
-                        break;
-                    }
-                    NLMSG_NOOP | NLMSG_OVERRUN => {}
-                    _ => {
-                        if first_err.is_none() {
-                            if let Err(e) = on_msg(&m) {
-                                first_err = Some(e);
-                            }
-                        }
-                    }
+                    None
                 }
             }
-            self.rx = rx;
-            if let Some(r) = done {
-                r?;
-                if let Some(e) = first_err {
-                    return Err(e);
-                }
-                if interrupted {
-                    return Err(Error::DumpInterrupted { op, attempts: 1 });
-                }
-                return Ok(());
-            }
+        })?;
+        if let Some(e) = first_err {
+            return Err(e);
         }
+        if interrupted {
+            return Err(Error::DumpInterrupted { op, attempts: 1 });
+        }
+        Ok(())
     }
 
     /// A dump that is retried from the start (up to [`DUMP_ATTEMPTS`] times) while the
