@@ -100,7 +100,7 @@ impl LinkRequest<'_> {
                     peer,
                     peer_netns_fd,
                 } => {
-                    kind_attr(&mut b, "veth")?;
+                    b.attr_bytes(IFLA_INFO_KIND, b"veth")?;
                     let data = b.begin_nested(IFLA_INFO_DATA)?;
                     let p = b.begin_nested(VETH_INFO_PEER)?;
                     b.header(&IfInfoMsg::default())?;
@@ -112,7 +112,7 @@ impl LinkRequest<'_> {
                     b.end_nested(data)?;
                 }
                 LinkKind::Bridge { stp } => {
-                    kind_attr(&mut b, "bridge")?;
+                    b.attr_bytes(IFLA_INFO_KIND, b"bridge")?;
                     if let Some(on) = stp {
                         let data = b.begin_nested(IFLA_INFO_DATA)?;
                         b.attr_u32(IFLA_BR_STP_STATE, on as u32)?;
