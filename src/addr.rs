@@ -65,18 +65,10 @@ impl Handle {
         let op = "RTM_GETADDR";
         let n =
             emit_dump(&mut self.tx, AF_UNSPEC).map_err(|source| Error::Encode { op, source })?;
-        let out = std::cell::RefCell::new(Vec::new());
-        self.conn.dump_consistent(
-            op,
-            &mut self.tx[..n],
-            || out.borrow_mut().clear(),
-            |m| {
-                let a = AddrMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
-                out.borrow_mut().extend(Address::from_msg(&a));
-                Ok(())
-            },
-        )?;
-        Ok(out.into_inner())
+        self.conn.dump_collect(op, &mut self.tx[..n], |m| {
+            let a = AddrMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
+            Ok(Address::from_msg(&a))
+        })
     }
 
     /// The addresses of the link called `name` (`ip addr show dev NAME`).

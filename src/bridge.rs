@@ -30,33 +30,18 @@ impl Handle {
     pub fn bridge_members(&mut self, name: &str) -> Result<Vec<Link>> {
         let master = self.link_index(name)?;
         let op = "RTM_GETLINK";
-        let n = {
-            let mut b =
-                crate::wire::MsgBuilder::new(&mut self.tx, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP)
-                    .map_err(|source| Error::Encode { op, source })?;
-            let enc = (|| {
-                b.header(&IfInfoMsg::default())?;
-                b.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)?;
-                b.attr_u32(IFLA_MASTER, master)?;
-                b.finish()
-            })();
-            enc.map_err(|source| Error::Encode { op, source })?
-        };
-        let out = std::cell::RefCell::new(Vec::new());
-        self.conn.dump_consistent(
-            op,
-            &mut self.tx[..n],
-            || out.borrow_mut().clear(),
-            |m| {
-                let l = LinkMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
-                // Checked again: a kernel without dump filtering sends every link.
-                if l.master == Some(master) {
-                    out.borrow_mut().push(Link::from_msg(&l));
-                }
-                Ok(())
-            },
-        )?;
-        Ok(out.into_inner())
+        let n = LinkRequest {
+            ext_mask: Some(RTEXT_FILTER_SKIP_STATS),
+            master: Some(master),
+            ..Default::default()
+        }
+        .emit(&mut self.tx, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP)
+        .map_err(|source| Error::Encode { op, source })?;
+        self.conn.dump_collect(op, &mut self.tx[..n], |m| {
+            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
+            // Checked again: a kernel without dump filtering sends every link.
+            Ok((l.master == Some(master)).then(|| Link::from_msg(&l)))
+        })
     }
 }
 

@@ -214,11 +214,14 @@ impl Error {
     /// `ENODEV` (no such link), `ENOENT`, `ESRCH` (no such route) or `EADDRNOTAVAIL`
     /// (no such address).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound { .. })
-            || matches!(
-                self.errno(),
-                Some(libc::ENODEV | libc::ENOENT | libc::ESRCH | libc::EADDRNOTAVAIL)
-            ) && matches!(self, Error::Kernel { .. })
+        match self {
+            Error::NotFound { .. } => true,
+            Error::Kernel { errno, .. } => matches!(
+                *errno,
+                libc::ENODEV | libc::ENOENT | libc::ESRCH | libc::EADDRNOTAVAIL
+            ),
+            _ => false,
+        }
     }
 
     /// True when the object already exists (`EEXIST`).
@@ -252,6 +255,60 @@ impl Error {
                 )
             ),
             _ => false,
+        }
+    }
+
+    /// A copy of this error (`Error` is not `Clone`: it holds an `io::Error`, which is
+    /// rebuilt from its errno, or else from its kind and text). Used where one failure
+    /// answers several requests: a batch window, the guest's netlink steps.
+    pub(crate) fn duplicate(&self) -> Error {
+        match self {
+            Error::Kernel { op, errno, message } => Error::Kernel {
+                op,
+                errno: *errno,
+                message: message.clone(),
+            },
+            Error::Io { op, source } => Error::Io {
+                op,
+                source: match source.raw_os_error() {
+                    Some(code) => io::Error::from_raw_os_error(code),
+                    None => io::Error::new(source.kind(), source.to_string()),
+                },
+            },
+            Error::InvalidInput {
+                what,
+                value,
+                reason,
+            } => Error::InvalidInput {
+                what,
+                value: value.clone(),
+                reason,
+            },
+            Error::NotFound { kind, name } => Error::NotFound {
+                kind,
+                name: name.clone(),
+            },
+            Error::Malformed { op, source } => Error::Malformed {
+                op,
+                source: *source,
+            },
+            Error::Encode { op, source } => Error::Encode {
+                op,
+                source: *source,
+            },
+            Error::Timeout { op, timeout } => Error::Timeout {
+                op,
+                timeout: *timeout,
+            },
+            Error::DumpInterrupted { op, attempts } => Error::DumpInterrupted {
+                op,
+                attempts: *attempts,
+            },
+            Error::Unsupported { op } => Error::Unsupported { op },
+            Error::Panicked { what, message } => Error::Panicked {
+                what,
+                message: message.clone(),
+            },
         }
     }
 

@@ -784,25 +784,6 @@ fn lookup_and_plan(
     }
 }
 
-/// A fresh copy of the error that made netlink unavailable, for each step that needs
-/// netlink (errors are not `Clone`).
-fn netlink_unavailable(cause: &Error) -> Error {
-    match cause {
-        Error::Unsupported { op } => Error::Unsupported { op },
-        Error::Io { op, source } => Error::Io {
-            op,
-            source: match source.raw_os_error() {
-                Some(errno) => io::Error::from_raw_os_error(errno),
-                None => io::Error::new(source.kind(), source.to_string()),
-            },
-        },
-        other => Error::Io {
-            op: "socket(AF_NETLINK)",
-            source: io::Error::new(io::ErrorKind::Unsupported, other.to_string()),
-        },
-    }
-}
-
 fn ioctl_step(
     report: &mut Report,
     step: Step,
@@ -877,7 +858,7 @@ fn ioctl_interface(spec: &InterfaceSpec, cause: &Error, report: &mut Report) {
                 address,
                 prefix_len,
             },
-            Err(netlink_unavailable(cause)),
+            Err(cause.duplicate()),
         );
     }
     ioctl_step(
@@ -893,7 +874,7 @@ fn ioctl_interface(spec: &InterfaceSpec, cause: &Error, report: &mut Report) {
                 link: link(),
                 gateway,
             },
-            Err(netlink_unavailable(cause)),
+            Err(cause.duplicate()),
         );
     }
 }
@@ -1033,8 +1014,9 @@ pub fn configure_interface_ioctl(
 // Hostname and files
 // ---------------------------------------------------------------------------------
 
-/// Sets the host name of the calling thread's UTS namespace (`hostname NAME`;
-/// `sethostname(2)`, needs `CAP_SYS_ADMIN`). Names over 64 bytes (`HOST_NAME_MAX`)
+/// Sets the host name of the calling thread's UTS namespace (`hostname NAME`; the
+/// effect of `sethostname(2)`, written to `/proc/sys/kernel/hostname`; needs
+/// `CAP_SYS_ADMIN`). Names over 64 bytes (`HOST_NAME_MAX`)
 /// are [`Error::InvalidInput`].
 pub fn set_hostname(name: &Hostname) -> Result<()> {
     if name.0.len() > HOST_NAME_MAX {
@@ -1044,25 +1026,9 @@ pub fn set_hostname(name: &Hostname) -> Result<()> {
             "longer than 64 bytes (HOST_NAME_MAX)",
         ));
     }
-    sethostname(name.0.as_bytes()).map_err(|e| Error::io("sethostname", e))
-}
-
-#[cfg(any(target_os = "linux", target_os = "android"))]
-#[allow(unsafe_code)]
-fn sethostname(name: &[u8]) -> io::Result<()> {
-    // SAFETY: `name` is a valid slice for `name.len()` bytes, which the kernel only
-    // reads; no NUL is needed (the length is passed).
-    let rc = unsafe { libc::sethostname(name.as_ptr().cast(), name.len()) };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn sethostname(_name: &[u8]) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
+    // `kernel.hostname` is the calling thread's UTS namespace's name, the same
+    // thing `sethostname(2)` sets: the sysctl side door does it without `unsafe`.
+    crate::sysctl::set_sysctl("kernel.hostname", &name.0)
 }
 
 /// The lines every hosts file gets, after `127.0.0.1 localhost` (and the host name's

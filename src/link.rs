@@ -203,28 +203,27 @@ impl Handle {
             op: "RTM_GETLINK",
             source,
         })?;
-        let mut out = Vec::new();
-        let out_ref = std::cell::RefCell::new(&mut out);
-        self.conn.dump_consistent(
-            "RTM_GETLINK",
-            &mut self.tx[..n],
-            || out_ref.borrow_mut().clear(),
-            |m| {
+        self.conn
+            .dump_collect("RTM_GETLINK", &mut self.tx[..n], |m| {
                 let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
                     op: "RTM_GETLINK",
                     source,
                 })?;
-                out_ref.borrow_mut().push(Link::from_msg(&l));
-                Ok(())
-            },
-        )?;
-        Ok(out)
+                Ok(Some(Link::from_msg(&l)))
+            })
     }
 
     /// One link by name (`ip link show dev NAME`): one `RTM_GETLINK` carrying
     /// `IFLA_IFNAME`, never a dump. `Ok(None)` when there is no such link.
     pub fn get_link(&mut self, name: &str) -> Result<Option<Link>> {
+        self.lookup(name, Link::from_msg)
+    }
+
+    /// One `RTM_GETLINK` by name; `read` sees the reply in place (so an index lookup
+    /// allocates nothing). `Ok(None)` when there is no such link.
+    fn lookup<R>(&mut self, name: &str, read: impl FnOnce(&LinkMsg<'_>) -> R) -> Result<Option<R>> {
         check_ifname(name)?;
+        let op = "RTM_GETLINK";
         let req = LinkRequest {
             name: Some(name),
             ext_mask: Some(RTEXT_FILTER_SKIP_STATS),
@@ -232,17 +231,12 @@ impl Handle {
         };
         let n = req
             .emit(&mut self.tx, RTM_GETLINK, NLM_F_REQUEST)
-            .map_err(|source| Error::Encode {
-                op: "RTM_GETLINK",
-                source,
-            })?;
+            .map_err(|source| Error::Encode { op, source })?;
+        let mut read = Some(read);
         let mut found = None;
-        let r = self.conn.get("RTM_GETLINK", &mut self.tx[..n], |m| {
-            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
-                op: "RTM_GETLINK",
-                source,
-            })?;
-            found = Some(Link::from_msg(&l));
+        let r = self.conn.get(op, &mut self.tx[..n], |m| {
+            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
+            found = read.take().map(|f| f(&l));
             Ok(())
         });
         match r {
@@ -254,13 +248,11 @@ impl Handle {
 
     /// The index of the link called `name`; [`Error::NotFound`] when absent.
     pub fn link_index(&mut self, name: &str) -> Result<u32> {
-        match self.get_link(name)? {
-            Some(l) => Ok(l.index),
-            None => Err(Error::NotFound {
+        self.lookup(name, |l| l.index)?
+            .ok_or_else(|| Error::NotFound {
                 kind: "link",
                 name: name.to_owned(),
-            }),
-        }
+            })
     }
 
     /// Creates a link of `kind` (`ip link add NAME type KIND ...`). An existing link
@@ -403,15 +395,7 @@ impl Handle {
     pub fn set_link_master(&mut self, name: &str, master: &str) -> Result<()> {
         check_ifname(name)?;
         check_ifname(master)?;
-        let idx = match self.get_link(master)? {
-            Some(l) => l.index,
-            None => {
-                return Err(Error::NotFound {
-                    kind: "link",
-                    name: master.to_owned(),
-                })
-            }
-        };
+        let idx = self.link_index(master)?;
         self.set_link(
             name,
             LinkRequest {
@@ -513,16 +497,17 @@ pub fn link_exists(name: &str) -> Result<bool> {
 /// `(index, name)` of every link, from one dump (`ip link show`).
 pub fn list_all_links() -> Result<Vec<(u32, String)>> {
     with_handle(|h| {
-        let mut v = Vec::new();
-        h.for_each_link(|l| v.push((l.index, l.name.to_owned())))
-            .map(|()| v)
-            .or_else(|e| match e {
-                // Rare: retry once as a consistent, collecting dump.
-                Error::DumpInterrupted { .. } => {
-                    Ok(h.links()?.into_iter().map(|l| (l.index, l.name)).collect())
-                }
-                e => Err(e),
-            })
+        let n = emit_dump(&mut h.tx).map_err(|source| Error::Encode {
+            op: "RTM_GETLINK",
+            source,
+        })?;
+        h.conn.dump_collect("RTM_GETLINK", &mut h.tx[..n], |m| {
+            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
+                op: "RTM_GETLINK",
+                source,
+            })?;
+            Ok(Some((l.index, l.name.to_owned())))
+        })
     })
 }
 

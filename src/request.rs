@@ -384,6 +384,28 @@ impl<T: Transport> Conn<T> {
         unreachable!("the loop returns on its last attempt")
     }
 
+    /// A consistent dump collected into a `Vec`: [`dump_consistent`](Self::dump_consistent)
+    /// with `parse` turning each message into an item (`None` skips it); a retried dump
+    /// starts from an empty `Vec`.
+    pub fn dump_collect<I>(
+        &mut self,
+        op: &'static str,
+        msg: &mut [u8],
+        mut parse: impl FnMut(&Message<'_>) -> Result<Option<I>>,
+    ) -> Result<Vec<I>> {
+        let out = std::cell::RefCell::new(Vec::new());
+        self.dump_consistent(
+            op,
+            msg,
+            || out.borrow_mut().clear(),
+            |m| {
+                out.borrow_mut().extend(parse(m)?);
+                Ok(())
+            },
+        )?;
+        Ok(out.into_inner())
+    }
+
     /// Sends the requests packed back-to-back in `msgs` — as few datagrams as
     /// [`BatchLimits`] allow — and reports one result per request, in order, to
     /// `on_result(index, result)`. A refused request does not stop the others: the
@@ -484,7 +506,7 @@ impl<T: Transport> Conn<T> {
                                 let (_, e) = errs.next().expect("peeked");
                                 on_result(index + i, Err(e));
                             }
-                            _ => on_result(index + i, Err(clone_failure(&fail))),
+                            _ => on_result(index + i, Err(fail.duplicate())),
                         }
                     }
                     if result.is_ok() {
@@ -569,41 +591,5 @@ fn window_pos(first: u32, seq: u32) -> usize {
         d - 1
     } else {
         d
-    }
-}
-
-/// Errors are not `Clone` (they hold `io::Error`); batch failures are reported to every
-/// unanswered request, so they are rebuilt from their parts.
-fn clone_failure(e: &Error) -> Error {
-    match e {
-        Error::Kernel { op, errno, message } => Error::Kernel {
-            op,
-            errno: *errno,
-            message: message.clone(),
-        },
-        Error::Io { op, source } => Error::Io {
-            op,
-            source: match source.raw_os_error() {
-                Some(code) => io::Error::from_raw_os_error(code),
-                None => io::Error::new(source.kind(), source.to_string()),
-            },
-        },
-        Error::Timeout { op, timeout } => Error::Timeout {
-            op,
-            timeout: *timeout,
-        },
-        Error::Malformed { op, source } => Error::Malformed {
-            op,
-            source: *source,
-        },
-        Error::Encode { op, source } => Error::Encode {
-            op,
-            source: *source,
-        },
-        Error::Unsupported { op } => Error::Unsupported { op },
-        other => Error::Io {
-            op: "batch",
-            source: io::Error::other(other.to_string()),
-        },
     }
 }

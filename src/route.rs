@@ -65,6 +65,14 @@ pub struct RouteFilter {
     pub oif: Option<u32>,
 }
 
+impl RouteFilter {
+    /// Whether `r` passes the table and output-link parts of the filter (checked
+    /// here as well as by the kernel: older kernels ignore dump filters).
+    fn matches(&self, r: &RouteMsg) -> bool {
+        self.table.map_or(true, |t| t == r.table) && self.oif.map_or(true, |o| Some(o) == r.oif)
+    }
+}
+
 fn family_of(a: IpAddr) -> u8 {
     if a.is_ipv4() {
         AF_INET
@@ -121,9 +129,7 @@ impl Handle {
             .map_err(|source| Error::Encode { op, source })?;
         self.conn.dump(op, &mut self.tx[..n], |m| {
             let r = RouteMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
-            if filter.table.map_or(true, |t| t == r.table)
-                && filter.oif.map_or(true, |o| Some(o) == r.oif)
-            {
+            if filter.matches(&r) {
                 f(&r);
             }
             Ok(())
@@ -135,22 +141,10 @@ impl Handle {
         let op = "RTM_GETROUTE";
         let n = emit_dump(&mut self.tx, filter.family, filter.table, filter.oif)
             .map_err(|source| Error::Encode { op, source })?;
-        let out = std::cell::RefCell::new(Vec::new());
-        self.conn.dump_consistent(
-            op,
-            &mut self.tx[..n],
-            || out.borrow_mut().clear(),
-            |m| {
-                let r = RouteMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
-                if filter.table.map_or(true, |t| t == r.table)
-                    && filter.oif.map_or(true, |o| Some(o) == r.oif)
-                {
-                    out.borrow_mut().push(Route::from(&r));
-                }
-                Ok(())
-            },
-        )?;
-        Ok(out.into_inner())
+        self.conn.dump_collect(op, &mut self.tx[..n], |m| {
+            let r = RouteMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
+            Ok(filter.matches(&r).then(|| Route::from(&r)))
+        })
     }
 
     /// Sends one route request built with [`crate::wire::route::RouteRequest`]:

@@ -57,6 +57,7 @@ const MIN_RECV_BUF: usize = 32 << 10;
 
 /// A blocking `NETLINK_ROUTE` socket.
 #[derive(Debug)]
+#[cfg_attr(not(rtnl_netlink), allow(dead_code))]
 pub struct Socket {
     #[cfg(rtnl_netlink)]
     fd: OwnedFd,
@@ -375,8 +376,7 @@ impl Socket {
         ))
     }
     /// Unsupported on this platform.
-    pub fn set_recv_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.timeout = timeout;
+    pub fn set_recv_timeout(&mut self, _timeout: Option<Duration>) -> io::Result<()> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
             "rtnetlink is Linux-only",
@@ -406,6 +406,6 @@ impl Transport for Socket {
         ))
     }
     fn port_id(&self) -> u32 {
-        self.port_id + self.rcvbuf as u32
+        self.port_id
     }
 }
