@@ -278,6 +278,13 @@ impl<F: FnMut(usize, Result<()>)> Batch<'_, F> {
         self.push(|b| a.emit(b, RTM_DELADDR, NLM_F_REQUEST))
     }
 
+    /// Queues an `RTM_NEWLINK` that creates a link (`ip link add`, create-exclusive),
+    /// e.g. a veth pair: `LinkRequest { name, kind: Some(LinkKind::Veth { .. }), .. }`.
+    pub fn add_link(&mut self, l: &crate::wire::link::LinkRequest<'_>) -> Result<usize> {
+        use crate::abi::*;
+        self.push(|b| l.emit(b, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL))
+    }
+
     /// Queues an `RTM_NEWLINK` change of an existing link (`ip link set`).
     pub fn set_link(&mut self, l: &crate::wire::link::LinkRequest<'_>) -> Result<usize> {
         use crate::abi::*;

@@ -182,20 +182,13 @@ fn dump_of_2000_links_arrives_complete() {
         let results = h
             .batch_collect(|b| {
                 for (a, p) in &names {
-                    b.push(|buf| {
-                        LinkRequest {
-                            name: Some(a),
-                            kind: Some(LinkKind::Veth {
-                                peer: p,
-                                peer_netns_fd: None,
-                            }),
-                            ..Default::default()
-                        }
-                        .emit(
-                            buf,
-                            RTM_NEWLINK,
-                            NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,
-                        )
+                    b.add_link(&LinkRequest {
+                        name: Some(a),
+                        kind: Some(LinkKind::Veth {
+                            peer: p,
+                            peer_netns_fd: None,
+                        }),
+                        ..Default::default()
                     })?;
                 }
                 Ok(())

@@ -731,25 +731,6 @@ fn ioctl_path_applies_mac_mtu_up_and_names_netlink_for_the_rest() {
     });
 }
 
-/// Runs `f` on a new thread (of the calling thread's namespaces) after installing the
-/// netlink-refusing seccomp filter on that thread only. `None` under qemu-user, which
-/// refuses seccomp.
-fn without_netlink<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            if let Err(e) = seccomp::deny_netlink_sockets() {
-                if std::env::var_os("RTNL_QEMU_USER").is_some() {
-                    return None;
-                }
-                panic!("installing the seccomp filter: {e}");
-            }
-            Some(f())
-        })
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })
-}
-
 #[test]
 fn under_a_seccomp_filter_the_link_steps_fall_back_to_ioctls() {
     let name = "under_a_seccomp_filter_the_link_steps_fall_back_to_ioctls";
@@ -761,7 +742,7 @@ fn under_a_seccomp_filter_the_link_steps_fall_back_to_ioctls() {
     let ran = in_netns(|| {
         unshare_uts(); // inherited by the filtered thread
         veth_with_peer_up("vg0", "vg1");
-        let r = without_netlink(|| {
+        let r = seccomp::without_netlink(|| {
             let e = rtnl::Handle::new().expect_err("netlink still available under the filter");
             assert!(e.is_netlink_unavailable(), "{e:?}");
 

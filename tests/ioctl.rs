@@ -250,25 +250,6 @@ fn errors_are_typed() {
     });
 }
 
-/// Runs `f` on a new thread of the calling thread's namespace, after installing the
-/// netlink-refusing seccomp filter on that new thread only. `None` when the filter
-/// cannot be installed under qemu-user (which refuses seccomp).
-fn without_netlink<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            if let Err(e) = seccomp::deny_netlink_sockets() {
-                if std::env::var_os("RTNL_QEMU_USER").is_some() {
-                    return None;
-                }
-                panic!("installing the seccomp filter: {e}");
-            }
-            Some(f())
-        })
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })
-}
-
 #[test]
 fn free_functions_fall_back_to_ioctl_without_netlink() {
     let name = "free_functions_fall_back_to_ioctl_without_netlink";
@@ -283,7 +264,7 @@ fn free_functions_fall_back_to_ioctl_without_netlink() {
         ]);
         let mac: MacAddr = "02:de:ad:be:ef:01".parse().unwrap();
 
-        let r = without_netlink(|| {
+        let r = seccomp::without_netlink(|| {
             // The filter works: netlink is refused, and so is `ip`.
             let e = rtnl::Handle::new()
                 .expect_err("netlink still available under the filter (a libc using socketcall?)");

@@ -345,20 +345,13 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         let results = under_fire("batch of 1000 veth pair creations", Runs::Once, || {
             h.batch_collect(|b| {
                 for (a, p) in &names {
-                    b.push(|buf| {
-                        LinkRequest {
-                            name: Some(a),
-                            kind: Some(LinkKind::Veth {
-                                peer: p,
-                                peer_netns_fd: None,
-                            }),
-                            ..Default::default()
-                        }
-                        .emit(
-                            buf,
-                            RTM_NEWLINK,
-                            NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,
-                        )
+                    b.add_link(&LinkRequest {
+                        name: Some(a),
+                        kind: Some(LinkKind::Veth {
+                            peer: p,
+                            peer_netns_fd: None,
+                        }),
+                        ..Default::default()
                     })?;
                 }
                 Ok(())

@@ -169,3 +169,22 @@ mod imp {
         ))
     }
 }
+
+/// Runs `f` on a new thread of the calling thread's namespaces, after installing the
+/// netlink-refusing seccomp filter on that new thread only. `None` when the filter
+/// cannot be installed under qemu-user (which refuses seccomp).
+pub fn without_netlink<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            if let Err(e) = deny_netlink_sockets() {
+                if std::env::var_os("RTNL_QEMU_USER").is_some() {
+                    return None;
+                }
+                panic!("installing the seccomp filter: {e}");
+            }
+            Some(f())
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
