@@ -5,7 +5,10 @@ use crate::error::{Error, Result};
 use std::net::IpAddr;
 
 /// Checks an interface name the way the kernel's `dev_valid_name` does: 1 to 15
-/// bytes, not `.` or `..`, no `/`, `:`, whitespace or NUL.
+/// bytes, not `.` or `..`, no `/`, `:`, NUL or byte the kernel's `isspace()` takes
+/// for a space — ASCII whitespace (`\t \n \v \f \r` and space) and `0xA0`, Latin-1's
+/// no-break space, which also appears inside UTF-8 characters such as `à`. Like the
+/// kernel it looks at bytes, so other Unicode spaces (U+2003, ...) pass.
 pub fn check_ifname(name: &str) -> Result<()> {
     let bad = |reason| Err(Error::invalid("interface name", name, reason));
     if name.is_empty() {
@@ -17,18 +20,14 @@ pub fn check_ifname(name: &str) -> Result<()> {
     if name == "." || name == ".." {
         return bad("'.' and '..' are not valid names");
     }
-    for c in name.chars() {
-        if c == '/' {
-            return bad("contains '/'");
-        }
-        if c == ':' {
-            return bad("contains ':'");
-        }
-        if c == '\0' {
-            return bad("contains a NUL byte");
-        }
-        if c.is_whitespace() {
-            return bad("contains whitespace");
+    for &b in name.as_bytes() {
+        match b {
+            b'/' => return bad("contains '/'"),
+            b':' => return bad("contains ':'"),
+            0 => return bad("contains a NUL byte"),
+            b'\t'..=b'\r' | b' ' => return bad("contains whitespace"),
+            0xa0 => return bad("contains the byte 0xA0, a space to the kernel's isspace()"),
+            _ => {}
         }
     }
     Ok(())
@@ -93,7 +92,15 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in ["eth0", "a", "veth-abcdefghij", "x.y", "br_0"] {
+        for ok in [
+            "eth0",
+            "a",
+            "veth-abcdefghij",
+            "x.y",
+            "br_0",
+            "é",
+            "a\u{2003}b",
+        ] {
             check_ifname(ok).unwrap();
         }
         for bad in [
@@ -103,6 +110,9 @@ mod tests {
             "a b",
             "a\0b",
             "a\tb",
+            "a\u{b}b",
+            "\u{a0}",
+            "\u{e0}",
             ".",
             "..",
             "a:1",

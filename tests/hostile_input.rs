@@ -523,3 +523,58 @@ fn with_netns_fd_survives_a_panicking_closure() {
         assert_eq!(thread_netns(), before);
     });
 }
+
+/// `check_ifname` must refuse exactly what the kernel's `dev_valid_name` refuses:
+/// each name is offered to the kernel by `ip link add` (iproute2 checks only length,
+/// `/`, `:` and C-locale whitespace, so the rest reaches the kernel) and to rtnl, and
+/// the verdicts must agree — including the kernel's byte-wise quirks (0xA0 inside
+/// `à` is a space to its `isspace()`, U+2003 is not).
+#[test]
+fn name_check_agrees_with_the_kernel() {
+    if !can_run_kernel_tests("name_check_agrees_with_the_kernel") {
+        return;
+    }
+    in_netns(|| {
+        let names = [
+            "ok0",
+            "é",
+            "a\u{2003}b", // EM SPACE: E2 80 83, no byte the kernel calls a space
+            "\u{e0}",     // à: C3 A0
+            "\u{a0}",     // NO-BREAK SPACE: C2 A0
+            "x\u{b}y",    // vertical tab
+            "x\u{c}y",    // form feed
+            "x.y",
+            "..",
+            "fifteen-bytes-x",
+        ];
+        let mut h = Handle::new().unwrap();
+        for (i, name) in names.iter().enumerate() {
+            let out = std::process::Command::new("ip")
+                .args(["link", "add", "dev", name, "type", "bridge"])
+                .output()
+                .expect("run ip");
+            let kernel_ok = out.status.success();
+            if kernel_ok {
+                ip(&["link", "del", "dev", name]);
+            }
+            let ours = h.add_link(name, LinkKind::Bridge { stp: None });
+            assert_eq!(
+                ours.is_ok(),
+                kernel_ok,
+                "name #{i} {name:?}: rtnl says {ours:?}, the kernel (via ip) says {}",
+                if kernel_ok {
+                    "ok".to_string()
+                } else {
+                    String::from_utf8_lossy(&out.stderr).trim().to_string()
+                }
+            );
+            match ours {
+                Ok(()) => assert!(ip_link(name).is_some(), "{name:?} created by rtnl"),
+                Err(e) => assert!(
+                    e.is_invalid_input(),
+                    "{name:?}: refused before any syscall: {e}"
+                ),
+            }
+        }
+    });
+}
