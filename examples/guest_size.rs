@@ -43,7 +43,15 @@ fn configure(ifname: &str) -> rtnl::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let ifname = std::env::args().nth(1).unwrap_or_else(|| "eth0".to_owned());
+    // `args_os`: a non-UTF-8 argument is an error message, not a panic.
+    let ifname = match std::env::args_os().nth(1).map(|a| a.into_string()) {
+        None => "eth0".to_owned(),
+        Some(Ok(name)) => name,
+        Some(Err(_)) => {
+            eprintln!("guest_size: the interface name is not UTF-8");
+            return ExitCode::FAILURE;
+        }
+    };
     match configure(&ifname) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -111,72 +111,102 @@ struct KernelText<'a>(i32, Option<&'a str>);
 /// The kernel's errno names, worded as glibc's `strerror` words them, so that an
 /// error reads the same whichever libc the program is linked against (musl's wording
 /// differs: "Not supported" for `EOPNOTSUPP`). Unlisted values fall back to the libc.
+///
+/// Kept as data without pointers — one array of numbers and one string of texts in
+/// the same order — because a table of `&str` costs a relocation per entry in a
+/// static-pie binary (~3 KiB in a guest's init); the lookup is on the error path only.
+macro_rules! errno_texts {
+    ($($errno:ident => $text:literal,)*) => {
+        const ERRNOS: &[i32] = &[$(libc::$errno),*];
+        const TEXTS: &str = concat!($($text, "\n"),*);
+    };
+}
+
+errno_texts! {
+    EPERM => "Operation not permitted",
+    ENOENT => "No such file or directory",
+    ESRCH => "No such process",
+    EINTR => "Interrupted system call",
+    EIO => "Input/output error",
+    ENXIO => "No such device or address",
+    E2BIG => "Argument list too long",
+    EBADF => "Bad file descriptor",
+    EAGAIN => "Resource temporarily unavailable",
+    ENOMEM => "Cannot allocate memory",
+    EACCES => "Permission denied",
+    EFAULT => "Bad address",
+    EBUSY => "Device or resource busy",
+    EEXIST => "File exists",
+    EXDEV => "Invalid cross-device link",
+    ENODEV => "No such device",
+    ENOTDIR => "Not a directory",
+    EISDIR => "Is a directory",
+    EINVAL => "Invalid argument",
+    ENFILE => "Too many open files in system",
+    EMFILE => "Too many open files",
+    ENOTTY => "Inappropriate ioctl for device",
+    EFBIG => "File too large",
+    ENOSPC => "No space left on device",
+    EROFS => "Read-only file system",
+    EMLINK => "Too many links",
+    EPIPE => "Broken pipe",
+    EDOM => "Numerical argument out of domain",
+    ERANGE => "Numerical result out of range",
+    EDEADLK => "Resource deadlock avoided",
+    ENAMETOOLONG => "File name too long",
+    ENOSYS => "Function not implemented",
+    ENOTEMPTY => "Directory not empty",
+    ELOOP => "Too many levels of symbolic links",
+    ENOMSG => "No message of desired type",
+    ENODATA => "No data available",
+    ENOLINK => "Link has been severed",
+    EPROTO => "Protocol error",
+    EBADMSG => "Bad message",
+    EOVERFLOW => "Value too large for defined data type",
+    ENOTSOCK => "Socket operation on non-socket",
+    EMSGSIZE => "Message too long",
+    EPROTOTYPE => "Protocol wrong type for socket",
+    ENOPROTOOPT => "Protocol not available",
+    EPROTONOSUPPORT => "Protocol not supported",
+    EOPNOTSUPP => "Operation not supported",
+    EPFNOSUPPORT => "Protocol family not supported",
+    EAFNOSUPPORT => "Address family not supported by protocol",
+    EADDRINUSE => "Address already in use",
+    EADDRNOTAVAIL => "Cannot assign requested address",
+    ENETDOWN => "Network is down",
+    ENETUNREACH => "Network is unreachable",
+    ENETRESET => "Network dropped connection on reset",
+    ENOBUFS => "No buffer space available",
+    ENOTCONN => "Transport endpoint is not connected",
+    ETIMEDOUT => "Connection timed out",
+    ECONNREFUSED => "Connection refused",
+    EHOSTDOWN => "Host is down",
+    EHOSTUNREACH => "No route to host",
+    EALREADY => "Operation already in progress",
+    EINPROGRESS => "Operation now in progress",
+    EDQUOT => "Disk quota exceeded",
+}
+
+/// Where each text of [`TEXTS`] starts (and, one past the last, where it ends),
+/// computed at compile time.
+const STARTS: [u16; ERRNOS.len() + 1] = {
+    let t = TEXTS.as_bytes();
+    let mut starts = [0u16; ERRNOS.len() + 1];
+    let (mut i, mut n) = (0, 1);
+    while i < t.len() {
+        if t[i] == b'\n' {
+            starts[n] = (i + 1) as u16;
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == ERRNOS.len() + 1, "one text per errno");
+    starts
+};
+
 fn errno_text(errno: i32) -> Option<&'static str> {
-    Some(match errno {
-        libc::EPERM => "Operation not permitted",
-        libc::ENOENT => "No such file or directory",
-        libc::ESRCH => "No such process",
-        libc::EINTR => "Interrupted system call",
-        libc::EIO => "Input/output error",
-        libc::ENXIO => "No such device or address",
-        libc::E2BIG => "Argument list too long",
-        libc::EBADF => "Bad file descriptor",
-        libc::EAGAIN => "Resource temporarily unavailable",
-        libc::ENOMEM => "Cannot allocate memory",
-        libc::EACCES => "Permission denied",
-        libc::EFAULT => "Bad address",
-        libc::EBUSY => "Device or resource busy",
-        libc::EEXIST => "File exists",
-        libc::EXDEV => "Invalid cross-device link",
-        libc::ENODEV => "No such device",
-        libc::ENOTDIR => "Not a directory",
-        libc::EISDIR => "Is a directory",
-        libc::EINVAL => "Invalid argument",
-        libc::ENFILE => "Too many open files in system",
-        libc::EMFILE => "Too many open files",
-        libc::ENOTTY => "Inappropriate ioctl for device",
-        libc::EFBIG => "File too large",
-        libc::ENOSPC => "No space left on device",
-        libc::EROFS => "Read-only file system",
-        libc::EMLINK => "Too many links",
-        libc::EPIPE => "Broken pipe",
-        libc::EDOM => "Numerical argument out of domain",
-        libc::ERANGE => "Numerical result out of range",
-        libc::EDEADLK => "Resource deadlock avoided",
-        libc::ENAMETOOLONG => "File name too long",
-        libc::ENOSYS => "Function not implemented",
-        libc::ENOTEMPTY => "Directory not empty",
-        libc::ELOOP => "Too many levels of symbolic links",
-        libc::ENOMSG => "No message of desired type",
-        libc::ENODATA => "No data available",
-        libc::ENOLINK => "Link has been severed",
-        libc::EPROTO => "Protocol error",
-        libc::EBADMSG => "Bad message",
-        libc::EOVERFLOW => "Value too large for defined data type",
-        libc::ENOTSOCK => "Socket operation on non-socket",
-        libc::EMSGSIZE => "Message too long",
-        libc::EPROTOTYPE => "Protocol wrong type for socket",
-        libc::ENOPROTOOPT => "Protocol not available",
-        libc::EPROTONOSUPPORT => "Protocol not supported",
-        libc::EOPNOTSUPP => "Operation not supported",
-        libc::EPFNOSUPPORT => "Protocol family not supported",
-        libc::EAFNOSUPPORT => "Address family not supported by protocol",
-        libc::EADDRINUSE => "Address already in use",
-        libc::EADDRNOTAVAIL => "Cannot assign requested address",
-        libc::ENETDOWN => "Network is down",
-        libc::ENETUNREACH => "Network is unreachable",
-        libc::ENETRESET => "Network dropped connection on reset",
-        libc::ENOBUFS => "No buffer space available",
-        libc::ENOTCONN => "Transport endpoint is not connected",
-        libc::ETIMEDOUT => "Connection timed out",
-        libc::ECONNREFUSED => "Connection refused",
-        libc::EHOSTDOWN => "Host is down",
-        libc::EHOSTUNREACH => "No route to host",
-        libc::EALREADY => "Operation already in progress",
-        libc::EINPROGRESS => "Operation now in progress",
-        libc::EDQUOT => "Disk quota exceeded",
-        _ => return None,
-    })
+    let i = ERRNOS.iter().position(|&e| e == errno)?;
+    TEXTS.get(STARTS[i] as usize..STARTS[i + 1] as usize - 1)
 }
 
 impl fmt::Display for KernelText<'_> {
@@ -317,9 +347,7 @@ impl Error {
         value: impl fmt::Display,
         reason: &'static str,
     ) -> Self {
-        // Escaped so that NULs, tabs and newlines in a refused name stay visible;
-        // `escape_default` needs no Unicode tables (a guest's binary stays small).
-        let v = value.to_string().escape_default().to_string();
+        let v = escape_controls(&value.to_string());
         Error::InvalidInput {
             what,
             value: v,
@@ -327,12 +355,42 @@ impl Error {
         }
     }
 
+    /// A failed call. Off Linux the stubs' `ErrorKind::Unsupported` becomes
+    /// [`Error::Unsupported`]; on Linux every `io::Error` here is an errno (`ENOSYS`
+    /// included, which stays an [`Error::Io`] naming the call), so no kind is decoded.
     pub(crate) fn io(op: &'static str, source: io::Error) -> Self {
+        #[cfg(not(rtnl_netlink))]
         if source.kind() == io::ErrorKind::Unsupported {
             return Error::Unsupported { op };
         }
         Error::Io { op, source }
     }
+}
+
+/// `s` with its ASCII control characters, `"` and `\` escaped (`\t`, `\n`, `\r`,
+/// `\x00`, ...), so that a NUL, a tab or a newline in a refused name stays visible;
+/// everything else, UTF-8 included, is kept as it is. Byte by byte, without
+/// `char::escape_default`'s machinery: a guest's binary stays small.
+fn escape_controls(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut v = Vec::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        match b {
+            b'\t' => v.extend_from_slice(b"\\t"),
+            b'\n' => v.extend_from_slice(b"\\n"),
+            b'\r' => v.extend_from_slice(b"\\r"),
+            b'"' | b'\\' => v.extend_from_slice(&[b'\\', b]),
+            0..=0x1f | 0x7f => v.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 15)],
+            ]),
+            _ => v.push(b),
+        }
+    }
+    // Only ASCII bytes were replaced, by ASCII: still UTF-8.
+    String::from_utf8(v).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -368,11 +426,43 @@ mod tests {
     }
 
     #[test]
+    fn errno_texts_line_up_with_their_numbers() {
+        assert_eq!(
+            TEXTS.split('\n').count(),
+            ERRNOS.len() + 1,
+            "one text per errno"
+        );
+        let mut seen = std::collections::HashSet::new();
+        assert!(ERRNOS.iter().all(|e| seen.insert(*e)), "no errno twice");
+        assert_eq!(errno_text(libc::EPERM), Some("Operation not permitted"));
+        assert_eq!(
+            errno_text(libc::EOPNOTSUPP),
+            Some("Operation not supported")
+        );
+        assert_eq!(errno_text(libc::EEXIST), Some("File exists"));
+        assert_eq!(errno_text(libc::EDQUOT), Some("Disk quota exceeded"));
+        assert_eq!(errno_text(0), None);
+        assert_eq!(errno_text(4095), None);
+        // Unlisted numbers fall back to the libc's text.
+        let e = Error::Kernel {
+            op: "RTM_NEWLINK",
+            errno: 4095,
+            message: None,
+        };
+        assert!(e.to_string().contains("(os error 4095)"), "{e}");
+    }
+
+    #[test]
     fn invalid_input_names_the_argument() {
         let e = Error::invalid("interface name", "a/b", "contains '/'");
         assert_eq!(
             e.to_string(),
             "invalid interface name \"a/b\": contains '/'"
+        );
+        let e = Error::invalid("interface name", "a\0b\tc\u{e9}\"\\\x7f\n", "contains NUL");
+        assert_eq!(
+            e.to_string(),
+            "invalid interface name \"a\\x00b\\tc\u{e9}\\\"\\\\\\x7f\\n\": contains NUL"
         );
         assert!(e.is_invalid_input());
     }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::handle::Handle;
 use crate::validate::{check_ifname, check_unicast_mac};
 use crate::wire::link::{emit_dump, LinkKind, LinkMsg, LinkRequest};
+use crate::wire::{Message, WireError};
 use std::fmt;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::str::FromStr;
@@ -216,12 +217,17 @@ impl Handle {
     /// One link by name (`ip link show dev NAME`): one `RTM_GETLINK` carrying
     /// `IFLA_IFNAME`, never a dump. `Ok(None)` when there is no such link.
     pub fn get_link(&mut self, name: &str) -> Result<Option<Link>> {
-        self.lookup(name, Link::from_msg)
+        self.lookup(name, |m| LinkMsg::parse(m).map(|l| Link::from_msg(&l)))
     }
 
-    /// One `RTM_GETLINK` by name; `read` sees the reply in place (so an index lookup
-    /// allocates nothing). `Ok(None)` when there is no such link.
-    fn lookup<R>(&mut self, name: &str, read: impl FnOnce(&LinkMsg<'_>) -> R) -> Result<Option<R>> {
+    /// One `RTM_GETLINK` by name; `read` decodes the reply in place (so an index
+    /// lookup allocates nothing and reads no attribute). `Ok(None)` when there is no
+    /// such link.
+    fn lookup<R>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Message<'_>) -> std::result::Result<R, WireError>,
+    ) -> Result<Option<R>> {
         check_ifname(name)?;
         let op = "RTM_GETLINK";
         let req = LinkRequest {
@@ -235,8 +241,9 @@ impl Handle {
         let mut read = Some(read);
         let mut found = None;
         let r = self.conn.get(op, &mut self.tx[..n], |m| {
-            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed { op, source })?;
-            found = read.take().map(|f| f(&l));
+            if let Some(read) = read.take() {
+                found = Some(read(m).map_err(|source| Error::Malformed { op, source })?);
+            }
             Ok(())
         });
         match r {
@@ -248,7 +255,7 @@ impl Handle {
 
     /// The index of the link called `name`; [`Error::NotFound`] when absent.
     pub fn link_index(&mut self, name: &str) -> Result<u32> {
-        self.lookup(name, |l| l.index)?
+        self.lookup(name, LinkMsg::parse_index)?
             .ok_or_else(|| Error::NotFound {
                 kind: "link",
                 name: name.to_owned(),

@@ -13,7 +13,6 @@ use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::socket::Transport;
 use crate::wire::{parse_done, parse_error, set_seq_pid, AckMsg, Message, Messages};
-use std::io;
 use std::time::Duration;
 
 /// How many times a dump interrupted by concurrent changes is retried.
@@ -59,14 +58,25 @@ pub struct Conn<T: Transport> {
     rx: Vec<u8>,
 }
 
+/// A starting sequence number that differs between processes and between the
+/// connections of one process: the addresses of a stack slot and of a fresh heap
+/// block (both moved by ASLR), the process id and a per-process counter, mixed.
+/// Not the clock: `SystemTime::now` would pull `io::Error`'s `Debug` formatting into
+/// every binary (its `unwrap`), a few KiB that a guest's init pays for nothing.
 fn seed() -> u32 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
-        .unwrap_or(0);
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let local = 0u8;
-    let addr = &local as *const u8 as usize as u32;
-    t ^ std::process::id().rotate_left(16) ^ addr.rotate_left(7)
+    let stack = &local as *const u8 as usize as u64;
+    let heap = Box::new(0u8);
+    let heap = std::hint::black_box(&*heap) as *const u8 as usize as u64;
+    let mut x = stack ^ heap.rotate_left(21) ^ u64::from(std::process::id()).rotate_left(40);
+    x = x.wrapping_add(u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    // A 64-bit finaliser (splitmix64) so that every input bit moves the result.
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (x ^ (x >> 31)) as u32
 }
 
 /// Bytes a queued reply costs in the receive buffer, as the kernel counts it
@@ -122,7 +132,7 @@ impl<T: Transport> Conn<T> {
         loop {
             match self.t.send(buf) {
                 Ok(()) => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
                 Err(e) => return Err(Error::io(op, e)),
             }
         }
@@ -139,12 +149,13 @@ impl<T: Transport> Conn<T> {
             };
             match r {
                 Ok(n) => return Ok(n.min(self.rx.len())),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // By errno, not `ErrorKind`: decoding kinds would cost a guest's
+                // binary ~0.5 KiB (the `Transport` contract says errnos).
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
                 Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
+                    if e.raw_os_error().is_some_and(|n| {
+                        n == libc::EAGAIN || n == libc::EWOULDBLOCK || n == libc::ETIMEDOUT
+                    }) =>
                 {
                     return Err(self.timeout(op))
                 }

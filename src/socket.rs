@@ -20,7 +20,9 @@ pub trait Transport {
     /// Sends one buffer (one or more messages) as a single datagram.
     fn send(&mut self, buf: &[u8]) -> io::Result<()>;
     /// Receives one whole datagram into `buf`, growing it as needed; returns the
-    /// datagram's length. A receive timeout is `ErrorKind::WouldBlock`/`TimedOut`.
+    /// datagram's length. Errors are errnos (`io::Error::from_raw_os_error`): a
+    /// receive timeout is `EAGAIN`/`EWOULDBLOCK` or `ETIMEDOUT`, a signal `EINTR`
+    /// (retried); any other is the caller's error.
     fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
     /// Receives one datagram known to be small (an ACK or error answering our own
     /// request): implementations may skip sizing it first. A datagram that does not
@@ -312,14 +314,12 @@ impl Transport for Socket {
                 continue; // not from the kernel: another process writing to our port
             }
             if n > buf.len() {
-                let had = buf.len();
                 buf.resize(n.next_power_of_two(), 0);
+                // A fixed text, not a formatted one: `format!` here would cost every
+                // binary ~1 KiB of formatting code for an error no ACK ever causes.
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!(
-                        "netlink datagram of {n} bytes truncated by a {had}-byte receive \
-                         buffer (now grown)"
-                    ),
+                    "netlink datagram larger than the receive buffer (now grown)",
                 ));
             }
             return Ok(n);

@@ -523,7 +523,7 @@ impl Transport for Replay {
         let mut d = self
             .script
             .pop_front()
-            .ok_or_else(|| io::Error::from(io::ErrorKind::WouldBlock))?;
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EAGAIN))?;
         let mut off = 0;
         while off + 16 <= d.len() {
             let len = u32::from_ne_bytes(d[off..off + 4].try_into().unwrap()) as usize;

@@ -1,7 +1,7 @@
 //! The exchange layer (`rtnl::Conn`) driven by a scripted fake kernel, in the manner
 //! of mdlayher/netlink's `nltest`: a [`Transport`] that checks what is sent and hands
 //! back canned datagrams built from the requests it saw (their sequence numbers are
-//! not known in advance: `Conn` seeds them from the clock).
+//! not known in advance: `Conn` seeds them from ASLR-moved addresses, the pid and a counter).
 //!
 //! Every script ends with an error, never a block: when a test's exchange reads past
 //! the end of its script the fake returns `"script exhausted"`, so a bug shows as a

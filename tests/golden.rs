@@ -699,7 +699,7 @@ impl Transport for Recorder {
         let d = self
             .queue
             .pop_front()
-            .ok_or_else(|| io::Error::from(io::ErrorKind::WouldBlock))?;
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EAGAIN))?;
         if buf.len() < d.len() {
             buf.resize(d.len(), 0);
         }

@@ -182,7 +182,7 @@ impl<'a> MsgBuilder<'a> {
 
     /// Appends `s` as an attribute, NUL-terminated when `nul` (else bare, as
     /// iproute2 sends `IFLA_INFO_KIND`). A string containing NUL is refused.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn attr_text(&mut self, ty: u16, s: &str, nul: bool) -> Result<(), WireError> {
         let s = s.as_bytes();
         let rta_len =

@@ -173,6 +173,16 @@ pub struct LinkMsg<'a> {
 }
 
 impl<'a> LinkMsg<'a> {
+    /// Reads only the index of an `RTM_NEWLINK` message (its `ifinfomsg`), for lookups
+    /// that need nothing else.
+    pub fn parse_index(msg: &Message<'_>) -> Result<u32, WireError> {
+        if msg.header.nlmsg_type != RTM_NEWLINK {
+            return Err(WireError::UnexpectedType(msg.header.nlmsg_type));
+        }
+        let (ifi, _) = msg.split::<IfInfoMsg>()?;
+        Ok(ifi.ifi_index as u32)
+    }
+
     /// Reads an `RTM_NEWLINK` message. Unknown attributes are skipped.
     pub fn parse(msg: &Message<'a>) -> Result<Self, WireError> {
         if msg.header.nlmsg_type != RTM_NEWLINK {
