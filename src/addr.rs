@@ -3,6 +3,7 @@
 use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::handle::Handle;
+use crate::oneshot::with_thread_handle;
 use crate::validate::{check_ifname, check_prefix};
 use crate::wire::addr::{emit_dump, AddrMsg, AddrRequest};
 use std::net::IpAddr;
@@ -158,7 +159,7 @@ impl Handle {
 pub fn add_address_to_link_by_name(name: &str, addr: IpAddr, prefix_len: u8) -> Result<()> {
     check_ifname(name)?;
     check_prefix(addr, prefix_len)?;
-    Handle::new()?.add_address_by_name(name, addr, prefix_len)
+    with_thread_handle(|h| h.add_address_by_name(name, addr, prefix_len))
 }
 
 /// The same as [`add_address_to_link_by_name`].
@@ -170,7 +171,7 @@ pub fn add_address_to_link(name: &str, addr: IpAddr, prefix_len: u8) -> Result<(
 /// absent link is `Ok`.
 pub fn flush_addresses_on_link_by_name(name: &str) -> Result<()> {
     check_ifname(name)?;
-    match Handle::new()?.flush_addresses(name) {
+    match with_thread_handle(|h| h.flush_addresses(name)) {
         Ok(_) => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),
         Err(e) => Err(e),

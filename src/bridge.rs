@@ -5,6 +5,7 @@ use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::handle::Handle;
 use crate::link::{not_found_as, Link};
+use crate::oneshot::with_thread_handle;
 use crate::validate::check_ifname;
 use crate::wire::link::{LinkKind, LinkMsg, LinkRequest};
 
@@ -48,7 +49,7 @@ impl Handle {
 /// `ip link add NAME type bridge`; idempotent: an existing link of that name is `Ok`.
 pub fn create_bridge(name: &str) -> Result<()> {
     check_ifname(name)?;
-    match Handle::new()?.add_bridge(name) {
+    match with_thread_handle(|h| h.add_bridge(name)) {
         Err(e) if e.is_exists() => Ok(()),
         r => r,
     }
@@ -64,21 +65,21 @@ pub fn delete_bridge(name: &str) -> Result<()> {
 pub fn add_link_to_bridge(link: &str, bridge: &str) -> Result<()> {
     check_ifname(link)?;
     check_ifname(bridge)?;
-    Handle::new()?.set_link_master(link, bridge)
+    with_thread_handle(|h| h.set_link_master(link, bridge))
 }
 
 /// `ip link set dev NAME type bridge stp_state 0|1`, through netlink, not sysfs;
 /// [`Error::NotFound`] when absent.
 pub fn set_bridge_stp(name: &str, on: bool) -> Result<()> {
     check_ifname(name)?;
-    Handle::new()?.set_bridge_stp(name, on)
+    with_thread_handle(|h| h.set_bridge_stp(name, on))
 }
 
 /// How many links are ports of bridge `name` (`bridge link show master NAME | wc -l`);
 /// 0 when the bridge is absent.
 pub fn bridge_member_count(name: &str) -> Result<usize> {
     check_ifname(name)?;
-    match Handle::new()?.bridge_members(name) {
+    match with_thread_handle(|h| h.bridge_members(name)) {
         Ok(v) => Ok(v.len()),
         Err(e) if e.is_not_found() => Ok(0),
         Err(e) => Err(e),

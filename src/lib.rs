@@ -43,6 +43,11 @@
 //! # Ok::<(), rtnl::Error>(())
 //! ```
 //!
+//! The free functions use a socket kept for the calling thread, checked before each
+//! call against the process id and the thread's current network namespace (a forked
+//! child, or a thread that called `setns`, gets a new one); [`release_thread_socket`]
+//! closes it.
+//!
 //! On platforms other than Linux the crate still builds; every operation returns
 //! [`Error::Unsupported`].
 
@@ -63,6 +68,7 @@ mod addr;
 mod bridge;
 mod handle;
 mod link;
+mod oneshot;
 mod route;
 mod validate;
 
@@ -86,6 +92,7 @@ pub use link::{
     set_link_mtu_by_name, set_link_up_by_name, Link, MacAddr, OperState,
 };
 pub use netns::{with_netns, with_netns_fd};
+pub use oneshot::release_thread_socket;
 pub use request::{AckMode, BatchLimits, Conn};
 pub use route::{
     add_default_route_via_dev, add_default_route_via_gateway, add_route_via_dev,

@@ -1,5 +1,6 @@
 //! Operations layer: links — `ip link show/add/del/set`. `impl Handle` methods on a
-//! reused socket, and the one-shot free functions that open their own.
+//! reused socket, and the one-shot free functions on the thread's socket
+//! (`oneshot.rs`).
 //!
 //! Wherever the kernel accepts a name instead of an index (`RTM_NEWLINK`/`RTM_DELLINK`
 //! with `ifi_index = 0` and `IFLA_IFNAME`), one request does the work: no lookup
@@ -8,6 +9,7 @@
 use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::handle::Handle;
+use crate::oneshot::with_thread_handle;
 use crate::validate::{check_ifname, check_unicast_mac};
 use crate::wire::link::{emit_dump, LinkKind, LinkMsg, LinkRequest};
 use crate::wire::{Message, WireError};
@@ -489,21 +491,16 @@ impl Handle {
     }
 }
 
-fn with_handle<T>(f: impl FnOnce(&mut Handle) -> Result<T>) -> Result<T> {
-    let mut h = Handle::new()?;
-    f(&mut h)
-}
-
 /// Whether a link called `name` exists (`ip link show dev NAME`); `ENODEV` is
 /// `Ok(false)`.
 pub fn link_exists(name: &str) -> Result<bool> {
     check_ifname(name)?;
-    with_handle(|h| Ok(h.get_link(name)?.is_some()))
+    with_thread_handle(|h| Ok(h.get_link(name)?.is_some()))
 }
 
 /// `(index, name)` of every link, from one dump (`ip link show`).
 pub fn list_all_links() -> Result<Vec<(u32, String)>> {
-    with_handle(|h| {
+    with_thread_handle(|h| {
         let n = emit_dump(&mut h.tx).map_err(|source| Error::Encode {
             op: "RTM_GETLINK",
             source,
@@ -523,13 +520,13 @@ pub fn list_all_links() -> Result<Vec<(u32, String)>> {
 pub fn create_veth_pair(host: &str, peer: &str) -> Result<()> {
     check_ifname(host)?;
     check_ifname(peer)?;
-    with_handle(|h| h.add_veth_pair(host, peer))
+    with_thread_handle(|h| h.add_veth_pair(host, peer))
 }
 
 /// `ip link del NAME`; idempotent: an absent link is `Ok`.
 pub fn delete_link_by_name(name: &str) -> Result<()> {
     check_ifname(name)?;
-    with_handle(|h| match h.delete_link(name) {
+    with_thread_handle(|h| match h.delete_link(name) {
         Err(e) if e.is_not_found() => Ok(()),
         r => r,
     })
@@ -541,10 +538,9 @@ pub fn delete_link_by_name(name: &str) -> Result<()> {
 /// missing), falls back to `SIOCGIFFLAGS`/`SIOCSIFFLAGS`.
 pub fn set_link_up_by_name(name: &str) -> Result<()> {
     check_ifname(name)?;
-    match Handle::new() {
-        Ok(mut h) => h.set_link_up(name),
+    match with_thread_handle(|h| h.set_link_up(name)) {
         Err(e) if e.is_netlink_unavailable() => crate::ioctl::set_up(name),
-        Err(e) => Err(e),
+        r => r,
     }
 }
 
@@ -552,10 +548,9 @@ pub fn set_link_up_by_name(name: &str) -> Result<()> {
 /// `SIOCSIFMTU` when netlink is unavailable.
 pub fn set_link_mtu_by_name(name: &str, mtu: u32) -> Result<()> {
     check_ifname(name)?;
-    match Handle::new() {
-        Ok(mut h) => h.set_link_mtu(name, mtu),
+    match with_thread_handle(|h| h.set_link_mtu(name, mtu)) {
         Err(e) if e.is_netlink_unavailable() => crate::ioctl::set_mtu(name, mtu),
-        Err(e) => Err(e),
+        r => r,
     }
 }
 
@@ -565,10 +560,9 @@ pub fn set_link_mtu_by_name(name: &str, mtu: u32) -> Result<()> {
 pub fn set_link_address_by_name(name: &str, mac: MacAddr) -> Result<()> {
     check_ifname(name)?;
     check_unicast_mac(mac.0)?;
-    match Handle::new() {
-        Ok(mut h) => h.set_link_address(name, mac),
+    match with_thread_handle(|h| h.set_link_address(name, mac)) {
         Err(e) if e.is_netlink_unavailable() => crate::ioctl::set_mac(name, mac),
-        Err(e) => Err(e),
+        r => r,
     }
 }
 
@@ -582,7 +576,7 @@ pub fn move_link_into_netns_fd_and_rename(
 ) -> Result<()> {
     check_ifname(link)?;
     check_ifname(new_name)?;
-    with_handle(|h| h.move_link_to_netns(link, ns_fd, Some(new_name)))
+    with_thread_handle(|h| h.move_link_to_netns(link, ns_fd, Some(new_name)))
 }
 
 /// `ip link set dev LINK netns PID name NEW`: opens `/proc/PID/ns/net`, then as

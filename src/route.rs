@@ -3,6 +3,7 @@
 use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::handle::Handle;
+use crate::oneshot::with_thread_handle;
 use crate::validate::{check_ifname, check_prefix, check_same_family};
 use crate::wire::route::{emit_dump, RouteMsg, RouteRequest};
 use std::net::IpAddr;
@@ -211,12 +212,12 @@ impl Handle {
 /// `ip [-6] route add default dev DEV`: link scope, no gateway.
 pub fn add_default_route_via_dev(dev: &str, is_v6: bool) -> Result<()> {
     check_ifname(dev)?;
-    Handle::new()?.add_default_route_via_dev(dev, is_v6)
+    with_thread_handle(|h| h.add_default_route_via_dev(dev, is_v6))
 }
 
 /// `ip route add default via GW`; the family comes from `gw`.
 pub fn add_default_route_via_gateway(gw: IpAddr) -> Result<()> {
-    Handle::new()?.add_default_route_via_gateway(gw)
+    with_thread_handle(|h| h.add_default_route_via_gateway(gw))
 }
 
 /// `ip route add DEST/PREFIX dev DEV`: a plain add in link scope; an existing route
@@ -224,7 +225,7 @@ pub fn add_default_route_via_gateway(gw: IpAddr) -> Result<()> {
 pub fn add_route_via_dev(dest: IpAddr, prefix_len: u8, dev: &str) -> Result<()> {
     check_prefix(dest, prefix_len)?;
     check_ifname(dev)?;
-    Handle::new()?.add_route_via_dev(dest, prefix_len, dev)
+    with_thread_handle(|h| h.add_route_via_dev(dest, prefix_len, dev))
 }
 
 /// `ip route replace DEST/PREFIX dev DEV [src SRC]`: `NLM_F_CREATE|NLM_F_REPLACE`,
@@ -241,13 +242,14 @@ pub fn replace_route_via_dev(
     if let Some(s) = src {
         check_same_family("source address", dest, s)?;
     }
-    let mut h = Handle::new()?;
-    let oif = h.link_index(dev)?;
-    let mut r = request(dest, prefix_len);
-    r.scope = RT_SCOPE_LINK;
-    r.prefsrc = src;
-    r.oif = Some(oif);
-    h.replace_route(&r)
+    with_thread_handle(|h| {
+        let oif = h.link_index(dev)?;
+        let mut r = request(dest, prefix_len);
+        r.scope = RT_SCOPE_LINK;
+        r.prefsrc = src;
+        r.oif = Some(oif);
+        h.replace_route(&r)
+    })
 }
 
 /// `ip route del DEST/PREFIX dev DEV`; idempotent: an absent route (`ESRCH`) or an
@@ -255,21 +257,22 @@ pub fn replace_route_via_dev(
 pub fn delete_route_via_dev(dest: IpAddr, prefix_len: u8, dev: &str) -> Result<()> {
     check_prefix(dest, prefix_len)?;
     check_ifname(dev)?;
-    let mut h = Handle::new()?;
-    let oif = match h.link_index(dev) {
-        Ok(i) => i,
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    let mut r = request(dest, prefix_len);
-    r.protocol = RTPROT_UNSPEC;
-    r.scope = RT_SCOPE_NOWHERE;
-    r.kind = RTN_UNSPEC;
-    r.oif = Some(oif);
-    match h.delete_route(&r) {
-        Err(e) if e.is_not_found() => Ok(()),
-        r => r,
-    }
+    with_thread_handle(|h| {
+        let oif = match h.link_index(dev) {
+            Ok(i) => i,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut r = request(dest, prefix_len);
+        r.protocol = RTPROT_UNSPEC;
+        r.scope = RT_SCOPE_NOWHERE;
+        r.kind = RTN_UNSPEC;
+        r.oif = Some(oif);
+        match h.delete_route(&r) {
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r,
+        }
+    })
 }
 
 #[cfg(test)]

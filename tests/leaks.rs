@@ -1,5 +1,5 @@
 //! Nothing leaks: 100,000 mixed operations on one `Handle`, and 10,000 through the
-//! one-shot free functions (each opens and closes its own socket), leave the number of
+//! one-shot free functions (on the thread's kept socket), leave the number of
 //! open descriptors and the live heap exactly where they were; every descriptor the
 //! crate opens is close-on-exec, checked three ways: `fcntl(F_GETFD)`, a child's view
 //! after `exec`, and a seccomp filter that refuses any descriptor-creating syscall
