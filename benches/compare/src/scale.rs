@@ -324,7 +324,10 @@ pub fn run(checks: &mut Checks, quick: bool) {
         let (_, bad, _) = rtnl_install(&mut h, &routes, AckMode::Last);
         assert_eq!(bad, 0);
         drop(routes);
-        println!("-- dump and parse (table holds {n} + a few routes)");
+        println!(
+            "-- dump and parse (table holds {n} + a few routes; {} samples each, interleaved)",
+            (reps * 3).max(15)
+        );
         std::thread::sleep(Duration::from_millis(200) + Duration::from_micros(2) * n as u32);
         raw::dump_routes(&mut raw, |_| {}).expect("warm-up dump");
         let all = RouteFilter {
@@ -345,7 +348,9 @@ pub fn run(checks: &mut Checks, quick: bool) {
         let mut times: [Vec<f64>; 4] = Default::default();
         let mut counts = [0usize; 4];
         let mut hwm = (0, 0, 0);
-        for rep in 0..reps.max(5) {
+        // Dumps are short (tens of ms at 100k routes): many more samples than the
+        // installs, so that the medians stand above this machine's noise.
+        for rep in 0..(reps * 3).max(15) {
             for k in 0..4 {
                 let v = (k + rep) % 4;
                 if v == 1 && rep == 0 {
