@@ -23,6 +23,8 @@ for t in (20, 21, 22):
     FAMILY[t] = 8   # ifaddrmsg
 for t in (24, 25, 26):
     FAMILY[t] = 12  # rtmsg
+for t in (104, 105, 106):
+    FAMILY[t] = 8   # nhmsg
 
 def read_hex(path):
     data = bytearray()

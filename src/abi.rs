@@ -208,6 +208,42 @@ impl Header for RtMsg {
     }
 }
 
+/// `struct nhmsg` (8 bytes, `linux/nexthop.h`): the header of `RTM_*NEXTHOP`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NhMsg {
+    pub nh_family: u8,
+    pub nh_scope: u8,
+    pub nh_protocol: u8,
+    pub resvd: u8,
+    pub nh_flags: u32,
+}
+
+impl Header for NhMsg {
+    const LEN: usize = 8;
+    #[inline]
+    fn write_to(&self, out: &mut [u8]) {
+        out[0] = self.nh_family;
+        out[1] = self.nh_scope;
+        out[2] = self.nh_protocol;
+        out[3] = self.resvd;
+        out[4..8].copy_from_slice(&self.nh_flags.to_ne_bytes());
+    }
+    #[inline]
+    fn read_from(b: &[u8]) -> Option<Self> {
+        if b.len() < Self::LEN {
+            return None;
+        }
+        Some(NhMsg {
+            nh_family: b[0],
+            nh_scope: b[1],
+            nh_protocol: b[2],
+            resvd: b[3],
+            nh_flags: u32_at(b, 4),
+        })
+    }
+}
+
 /// `struct nlmsgerr` (20 bytes): the (negative) errno and the header of the request it
 /// answers. Without `NETLINK_CAP_ACK` the request's payload follows; extended-ACK
 /// attributes (`NLMSGERR_ATTR_*`) follow that when `NLM_F_ACK_TLVS` is set.
@@ -284,6 +320,8 @@ const _: () = {
     assert!(size_of::<RtMsg>() == RtMsg::LEN);
     assert!(offset_of!(RtMsg, rtm_type) == 7);
     assert!(offset_of!(RtMsg, rtm_flags) == 8);
+    assert!(size_of::<NhMsg>() == NhMsg::LEN);
+    assert!(offset_of!(NhMsg, nh_flags) == 4);
     assert!(size_of::<NlMsgErr>() == NlMsgErr::LEN);
     assert!(offset_of!(NlMsgErr, msg) == 4);
     assert!(size_of::<RtAttr>() == RtAttr::LEN);
@@ -359,6 +397,9 @@ pub const RTM_GETADDR: u16 = 22;
 pub const RTM_NEWROUTE: u16 = 24;
 pub const RTM_DELROUTE: u16 = 25;
 pub const RTM_GETROUTE: u16 = 26;
+pub const RTM_NEWNEXTHOP: u16 = 104;
+pub const RTM_DELNEXTHOP: u16 = 105;
+pub const RTM_GETNEXTHOP: u16 = 106;
 
 /// The name of an `RTM_*` (or control) message type, for errors and debugging.
 pub const fn msg_type_name(ty: u16) -> &'static str {
@@ -377,6 +418,9 @@ pub const fn msg_type_name(ty: u16) -> &'static str {
         RTM_NEWROUTE => "RTM_NEWROUTE",
         RTM_DELROUTE => "RTM_DELROUTE",
         RTM_GETROUTE => "RTM_GETROUTE",
+        RTM_NEWNEXTHOP => "RTM_NEWNEXTHOP",
+        RTM_DELNEXTHOP => "RTM_DELNEXTHOP",
+        RTM_GETNEXTHOP => "RTM_GETNEXTHOP",
         _ => "RTM_UNKNOWN",
     }
 }
@@ -579,6 +623,21 @@ pub const RTA_IP_PROTO: u16 = 27;
 pub const RTA_SPORT: u16 = 28;
 pub const RTA_DPORT: u16 = 29;
 pub const RTA_NH_ID: u16 = 30;
+
+// ---- nexthop.h: nexthop attributes (rta_type in RTM_*NEXTHOP) ----------------------
+
+pub const NHA_UNSPEC: u16 = 0;
+pub const NHA_ID: u16 = 1;
+pub const NHA_GROUP: u16 = 2;
+pub const NHA_GROUP_TYPE: u16 = 3;
+pub const NHA_BLACKHOLE: u16 = 4;
+pub const NHA_OIF: u16 = 5;
+pub const NHA_GATEWAY: u16 = 6;
+pub const NHA_ENCAP_TYPE: u16 = 7;
+pub const NHA_ENCAP: u16 = 8;
+pub const NHA_GROUPS: u16 = 9;
+pub const NHA_MASTER: u16 = 10;
+pub const NHA_FDB: u16 = 11;
 
 // rtm_type.
 pub const RTN_UNSPEC: u8 = 0;

@@ -68,6 +68,7 @@ mod addr;
 mod bridge;
 mod handle;
 mod link;
+mod nexthop;
 mod oneshot;
 mod route;
 mod validate;

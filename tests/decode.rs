@@ -10,6 +10,7 @@ use fixtures_util as fx;
 use rtnl::abi::*;
 use rtnl::wire::addr::{AddrMsg, AddrRequest};
 use rtnl::wire::link::{LinkKind, LinkMsg, LinkRequest};
+use rtnl::wire::nexthop::NexthopMsg;
 use rtnl::wire::route::{RouteMsg, RouteRequest};
 use rtnl::wire::{parse_done, parse_error, Attr, Attrs, Message, Messages};
 use rtnl::{Conn, Error, Transport};
@@ -260,6 +261,55 @@ fn addr_dump() {
     let done = msgs(&d2);
     assert_eq!(done[0].header.nlmsg_type, NLMSG_DONE);
     assert_eq!(parse_done(&done[0]).unwrap().error, 0);
+}
+
+// ------------------------------------------------------------------ nexthops
+
+// reply_nexthop_dump.hex: `ip nexthop show` after `ip nexthop add id 7 via 10.0.0.254
+// dev veth0`, `... id 8 dev veth0` and `... id 9 blackhole`: three RTM_NEWNEXTHOP
+// and NLMSG_DONE in one datagram.
+#[test]
+fn nexthop_dump() {
+    let d = fx::bytes("reply_nexthop_dump");
+    let ms = msgs(&d);
+    assert_eq!(ms.len(), 4);
+    let n: Vec<NexthopMsg> = ms[..3]
+        .iter()
+        .map(|m| NexthopMsg::parse(m).unwrap())
+        .collect();
+    assert_eq!(
+        n[0],
+        NexthopMsg {
+            family: AF_INET,
+            scope: RT_SCOPE_LINK,
+            id: 7,
+            gateway: Some(ip("10.0.0.254")),
+            oif: Some(3),
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        n[1],
+        NexthopMsg {
+            family: AF_INET,
+            scope: RT_SCOPE_HOST,
+            id: 8,
+            oif: Some(3),
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        n[2],
+        NexthopMsg {
+            family: AF_INET,
+            id: 9,
+            blackhole: true,
+            ..Default::default()
+        }
+    );
+    assert_eq!(ms[3].header.nlmsg_type, NLMSG_DONE);
+    // Not a nexthop: refused by type.
+    assert!(NexthopMsg::parse(&ms[3]).is_err());
 }
 
 // ------------------------------------------------------------------ routes
@@ -669,6 +719,7 @@ fn parsed_addresses_and_routes_round_trip_through_requests() {
                 scope: r.scope,
                 kind: r.kind,
                 oif: r.oif,
+                nexthop_id: r.nexthop_id,
             };
             let mut buf = [0u8; 128];
             // Emitted as RTM_NEWROUTE so the reply parser accepts it.
@@ -727,7 +778,8 @@ fn run_all_readers(buf: &[u8], depth: u32) -> usize {
         n += LinkMsg::parse(&m).is_ok() as usize;
         n += AddrMsg::parse(&m).is_ok() as usize;
         n += RouteMsg::parse(&m).is_ok() as usize;
-        for ty in [RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE] {
+        n += NexthopMsg::parse(&m).is_ok() as usize;
+        for ty in [RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEXTHOP] {
             let mut h = m.header;
             h.nlmsg_type = ty;
             let forced = Message {
@@ -737,6 +789,7 @@ fn run_all_readers(buf: &[u8], depth: u32) -> usize {
             n += LinkMsg::parse(&forced).map(|l| l.name.len()).unwrap_or(0);
             n += AddrMsg::parse(&forced).is_ok() as usize;
             n += RouteMsg::parse(&forced).is_ok() as usize;
+            n += NexthopMsg::parse(&forced).map_or(0, |x| x.id as usize % 7);
         }
         // As an error / a DONE, with every flag combination that changes parsing.
         for flags in [
@@ -888,6 +941,7 @@ fn untouched_replies_parse_without_errors() {
                 RTM_NEWLINK => drop(LinkMsg::parse(&m).unwrap()),
                 RTM_NEWADDR => drop(AddrMsg::parse(&m).unwrap()),
                 RTM_NEWROUTE => drop(RouteMsg::parse(&m).unwrap()),
+                RTM_NEWNEXTHOP => drop(NexthopMsg::parse(&m).unwrap()),
                 NLMSG_ERROR => drop(parse_error(&m).unwrap()),
                 NLMSG_DONE => drop(parse_done(&m).unwrap()),
                 t => panic!("{}: type {t}", f.name),

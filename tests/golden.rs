@@ -16,6 +16,7 @@ use fixtures_util as fx;
 use rtnl::abi::*;
 use rtnl::wire::addr::AddrRequest;
 use rtnl::wire::link::{LinkKind, LinkRequest};
+use rtnl::wire::nexthop::NexthopRequest;
 use rtnl::wire::route::RouteRequest;
 use rtnl::wire::{Messages, MsgBuilder, WireError};
 use rtnl::{AckMode, BatchLimits, Conn, Transport};
@@ -50,7 +51,7 @@ fn documented_ifindexes_are_the_ones_used() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 16);
+    assert_eq!(checked, 19);
 }
 
 /// Runs `emit` on a 512-byte buffer filled with 0xa5; checks that the returned length
@@ -616,6 +617,115 @@ fn route_dump_requests() {
     golden(
         "route6_dump_req",
         &build(|b| rtnl::wire::route::emit_dump(b, AF_INET6, None, None)),
+        &[],
+    );
+}
+
+// ------------------------------------------------------------------ nexthops
+
+// nexthop_add_gw.hex: `ip nexthop add id 7 via 10.0.0.254 dev veth0` — NHA_ID,
+// NHA_GATEWAY, NHA_OIF; family AF_INET, everything else 0.
+#[test]
+fn nexthop_add_gw() {
+    let r = NexthopRequest {
+        family: AF_INET,
+        id: 7,
+        gateway: Some(v4("10.0.0.254")),
+        oif: Some(VETH0),
+        ..Default::default()
+    };
+    golden(
+        "nexthop_add_gw",
+        &build(|b| r.emit(b, RTM_NEWNEXTHOP, ADD)),
+        &[],
+    );
+}
+
+// nexthop_add_dev.hex: `ip nexthop add id 8 dev veth0`.
+#[test]
+fn nexthop_add_dev() {
+    let r = NexthopRequest {
+        family: AF_INET,
+        id: 8,
+        oif: Some(VETH0),
+        ..Default::default()
+    };
+    golden(
+        "nexthop_add_dev",
+        &build(|b| r.emit(b, RTM_NEWNEXTHOP, ADD)),
+        &[],
+    );
+}
+
+// nexthop_add_v6.hex: `ip -6 nexthop add id 10 via fd00::fe dev veth0`.
+#[test]
+fn nexthop_add_v6() {
+    let r = NexthopRequest {
+        family: AF_INET6,
+        id: 10,
+        gateway: Some(v6("fd00::fe")),
+        oif: Some(VETH0),
+        ..Default::default()
+    };
+    golden(
+        "nexthop_add_v6",
+        &build(|b| r.emit(b, RTM_NEWNEXTHOP, ADD)),
+        &[],
+    );
+}
+
+// nexthop_add_blackhole.hex: `ip nexthop add id 9 blackhole` — NHA_BLACKHOLE is a
+// flag (an attribute with no payload).
+#[test]
+fn nexthop_add_blackhole() {
+    let r = NexthopRequest {
+        family: AF_INET,
+        id: 9,
+        blackhole: true,
+        ..Default::default()
+    };
+    golden(
+        "nexthop_add_blackhole",
+        &build(|b| r.emit(b, RTM_NEWNEXTHOP, ADD)),
+        &[],
+    );
+}
+
+// nexthop_del.hex: `ip nexthop del id 7` — family AF_UNSPEC, only NHA_ID.
+#[test]
+fn nexthop_del() {
+    let r = NexthopRequest {
+        id: 7,
+        ..Default::default()
+    };
+    golden(
+        "nexthop_del",
+        &build(|b| r.emit(b, RTM_DELNEXTHOP, SET)),
+        &[],
+    );
+}
+
+// nexthop_dump_req.hex: `ip nexthop show` — an all-zero nhmsg, no attribute.
+#[test]
+fn nexthop_dump_request() {
+    golden(
+        "nexthop_dump_req",
+        &build(rtnl::wire::nexthop::emit_dump),
+        &[],
+    );
+}
+
+// route_add_nhid.hex: `ip route add 11.0.0.1/32 nhid 8` — RTA_DST then RTA_NH_ID, no
+// gateway, no device, universe scope.
+#[test]
+fn route_add_nhid() {
+    let mut r = RouteRequest::new(AF_INET);
+    r.dst = Some(v4("11.0.0.1"));
+    r.dst_len = 32;
+    r.nexthop_id = Some(8);
+    golden(
+        "route_add_nhid",
+        &build(|b| r.emit(b, RTM_NEWROUTE, ADD)),
         &[],
     );
 }

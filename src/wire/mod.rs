@@ -8,7 +8,7 @@
 //! - [`Messages`] / [`Attrs`]: bounds-checked iteration over a datagram and over a
 //!   message's attributes.
 //! - [`parse_error`] / [`parse_done`]: the kernel's answers with extended ACK.
-//! - [`link`], [`addr`], [`route`]: each message family's requests and replies,
+//! - [`link`], [`addr`], [`route`], [`nexthop`]: each message family's requests and replies,
 //!   encoded and decoded in one place.
 
 mod ack;
@@ -17,6 +17,7 @@ mod parser;
 
 pub mod addr;
 pub mod link;
+pub mod nexthop;
 pub mod route;
 
 pub use ack::{parse_done, parse_error, AckMsg};

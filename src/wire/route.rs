@@ -4,7 +4,7 @@
 //! Attribute order follows iproute2's for the same command line (`ip route add DST
 //! via GW src S metric M table T dev X`): `RTA_DST`, `RTA_GATEWAY`, `RTA_PREFSRC`,
 //! `RTA_PRIORITY`, `RTA_TABLE` (only for ids ≥ 256; smaller ids go in `rtm_table`),
-//! `RTA_OIF` last.
+//! `RTA_NH_ID`, `RTA_OIF` last.
 
 use crate::abi::*;
 use crate::wire::{Message, MsgBuilder, WireError};
@@ -35,6 +35,10 @@ pub struct RouteRequest {
     pub kind: u8,
     /// `RTA_OIF`.
     pub oif: Option<u32>,
+    /// `RTA_NH_ID`: the route uses the nexthop object with this id (`ip route add
+    /// DST nhid ID`; see [`crate::wire::nexthop`]) instead of a gateway and device of
+    /// its own — the kernel refuses both together.
+    pub nexthop_id: Option<u32>,
 }
 
 impl RouteRequest {
@@ -53,6 +57,7 @@ impl RouteRequest {
             scope: RT_SCOPE_UNIVERSE,
             kind: RTN_UNICAST,
             oif: None,
+            nexthop_id: None,
         }
     }
 
@@ -90,6 +95,9 @@ impl RouteRequest {
         }
         if !small_table {
             b.attr_u32(RTA_TABLE, self.table)?;
+        }
+        if let Some(id) = self.nexthop_id {
+            b.attr_u32(RTA_NH_ID, id)?;
         }
         if let Some(o) = self.oif {
             b.attr_u32(RTA_OIF, o)?;
@@ -152,6 +160,8 @@ pub struct RouteMsg {
     pub priority: Option<u32>,
     /// `rtm_flags`.
     pub flags: u32,
+    /// `RTA_NH_ID`: the nexthop object the route uses.
+    pub nexthop_id: Option<u32>,
 }
 
 impl RouteMsg {
@@ -175,6 +185,7 @@ impl RouteMsg {
             kind: h.rtm_type,
             priority: None,
             flags: h.rtm_flags,
+            nexthop_id: None,
         };
         for a in attrs {
             let a = a?;
@@ -185,6 +196,7 @@ impl RouteMsg {
                 RTA_PREFSRC => r.prefsrc = Some(a.ip()?),
                 RTA_TABLE => r.table = a.u32()?,
                 RTA_PRIORITY => r.priority = Some(a.u32()?),
+                RTA_NH_ID => r.nexthop_id = Some(a.u32()?),
                 _ => {}
             }
         }

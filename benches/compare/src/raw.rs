@@ -192,9 +192,35 @@ pub struct R4 {
     pub oif: u32,
 }
 
+/// Which nexthop object a route names when installed through nexthop objects: 2 (the
+/// gateway) for gateway routes, 1 (the device) for the others.
+pub fn nh_id(r: &R4) -> u32 {
+    if r.gw.is_some() {
+        2
+    } else {
+        1
+    }
+}
+
 /// Hand-written `RTM_NEWROUTE` into `b` (which must have room); returns its length.
+/// With `nh`, the route names a nexthop object (`RTA_NH_ID`, see [`nh_id`]) instead
+/// of carrying its gateway and device, as `ip route add DST nhid ID` sends it.
 #[inline]
-fn put_route(b: &mut [u8], seq: u32, r: &R4, ack: bool) -> usize {
+fn put_route(b: &mut [u8], seq: u32, r: &R4, ack: bool, nh: bool) -> usize {
+    if nh {
+        b[0..4].copy_from_slice(&44u32.to_ne_bytes());
+        b[4..6].copy_from_slice(&RTM_NEWROUTE.to_ne_bytes());
+        let f = F_REQUEST | F_CREATE | F_EXCL | if ack { F_ACK } else { 0 };
+        b[6..8].copy_from_slice(&f.to_ne_bytes());
+        b[8..12].copy_from_slice(&seq.to_ne_bytes());
+        b[12..16].fill(0);
+        b[16..28].copy_from_slice(&[2, r.len, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0]);
+        b[28..32].copy_from_slice(&[8, 0, 1, 0]); // RTA_DST
+        b[32..36].copy_from_slice(&r.dst);
+        b[36..40].copy_from_slice(&[8, 0, 30, 0]); // RTA_NH_ID
+        b[40..44].copy_from_slice(&nh_id(r).to_ne_bytes());
+        return 44;
+    }
     let n = 44 + if r.gw.is_some() { 8 } else { 0 };
     b[0..4].copy_from_slice(&(n as u32).to_ne_bytes());
     b[4..6].copy_from_slice(&RTM_NEWROUTE.to_ne_bytes());
@@ -221,6 +247,15 @@ fn put_route(b: &mut [u8], seq: u32, r: &R4, ack: bool) -> usize {
 /// Installs `routes` in 64 KiB datagrams; with `ack_every` every request asks for an
 /// ACK, else only the last of each datagram. Returns how many the kernel refused.
 pub fn install_routes(s: &mut Raw, routes: &[R4], ack_every: bool) -> io::Result<usize> {
+    install(s, routes, ack_every, false)
+}
+
+/// As [`install_routes`] (ACK at datagram end), each route naming its nexthop object.
+pub fn install_routes_nh(s: &mut Raw, routes: &[R4]) -> io::Result<usize> {
+    install(s, routes, false, true)
+}
+
+fn install(s: &mut Raw, routes: &[R4], ack_every: bool, nh: bool) -> io::Result<usize> {
     let mut buf = vec![0u8; 64 << 10];
     let mut refused = 0;
     let mut i = 0;
@@ -230,7 +265,7 @@ pub fn install_routes(s: &mut Raw, routes: &[R4], ack_every: bool) -> io::Result
         while i < routes.len() && len + 64 <= buf.len() {
             s.seq = s.seq.wrapping_add(1);
             last_off = len;
-            len += put_route(&mut buf[len..], s.seq, &routes[i], ack_every);
+            len += put_route(&mut buf[len..], s.seq, &routes[i], ack_every, nh);
             i += 1;
         }
         let last = s.seq;

@@ -46,6 +46,34 @@ fn route(i: usize, oif: u32) -> R4 {
     }
 }
 
+/// The route through its nexthop object instead (`ip route add DST nhid ID`).
+fn to_request_nh(r: &R4) -> RouteRequest {
+    let mut q = RouteRequest::new(AF_INET);
+    q.dst = Some(IpAddr::V4(Ipv4Addr::from(r.dst)));
+    q.dst_len = r.len;
+    q.nexthop_id = Some(raw::nh_id(r));
+    q
+}
+
+/// The two nexthop objects the routes name: 1 = `dev v0`, 2 = `via 10.0.0.254 dev v0`
+/// (`ip nexthop add ...`). They go with v0 when it is deleted.
+fn add_nexthops(h: &mut Handle, oif: u32) {
+    use rtnl::wire::nexthop::NexthopRequest;
+    h.add_nexthop(&NexthopRequest {
+        id: 1,
+        oif: Some(oif),
+        ..Default::default()
+    })
+    .expect("nexthop 1");
+    h.add_nexthop(&NexthopRequest {
+        id: 2,
+        gateway: Some(IpAddr::V4(Ipv4Addr::from(GW))),
+        oif: Some(oif),
+        ..Default::default()
+    })
+    .expect("nexthop 2");
+}
+
 fn to_request(r: &R4) -> RouteRequest {
     let mut q = RouteRequest::new(AF_INET);
     q.dst = Some(IpAddr::V4(Ipv4Addr::from(r.dst)));
@@ -83,6 +111,15 @@ fn fresh_link(h: &mut Handle, settle_routes: usize) -> u32 {
 
 /// rtnl: the whole set through one batch; returns (ok, refused, results reported).
 fn rtnl_install(h: &mut Handle, routes: &[R4], mode: AckMode) -> (usize, usize, usize) {
+    rtnl_install_with(h, routes, mode, to_request)
+}
+
+fn rtnl_install_with(
+    h: &mut Handle,
+    routes: &[R4],
+    mode: AckMode,
+    req: fn(&R4) -> RouteRequest,
+) -> (usize, usize, usize) {
     let (mut ok, mut bad, mut reported) = (0usize, 0usize, 0usize);
     let mut b = h.batch(|_, r| {
         reported += 1;
@@ -93,7 +130,7 @@ fn rtnl_install(h: &mut Handle, routes: &[R4], mode: AckMode) -> (usize, usize, 
     });
     b.ack_mode(mode);
     for r in routes {
-        b.add_route(&to_request(r)).expect("queue");
+        b.add_route(&req(r)).expect("queue");
     }
     b.finish().expect("batch");
     (ok, bad, reported)
@@ -317,6 +354,90 @@ pub fn run(checks: &mut Checks, quick: bool) {
             true,
         );
         println!("   rtnl batch / rtnetlink = {:.1}x", r_rtnl / r_rn);
+
+        // ---- the same routes through nexthop objects -----------------------------
+        // Every variant alike: two nexthop objects (`ip nexthop add`), each route
+        // naming one (`RTA_NH_ID`). The kernel then validates the next hop once,
+        // not once per route; this is what the library offers for a full table.
+        println!(
+            "-- the same routes through nexthop objects (ip nexthop; ip route add DST nhid ID)"
+        );
+        let mut t_floor_nh = Vec::new();
+        let mut t_rtnl_nh = Vec::new();
+        let mut nh_reported = true;
+        for rep in 0..reps {
+            for k in 0..2 {
+                let idx = fresh_link(&mut h, n);
+                add_nexthops(&mut h, idx);
+                let routes: Vec<R4> = (0..n).map(|i| route(i, idx)).collect();
+                let t = Instant::now();
+                if (k + rep) % 2 == 0 {
+                    let bad = raw::install_routes_nh(&mut raw, &routes).expect("floor nh");
+                    t_floor_nh.push(t.elapsed().as_secs_f64());
+                    assert_eq!(bad, 0, "floor nh: refused routes");
+                } else {
+                    let (ok, bad, reported) =
+                        rtnl_install_with(&mut h, &routes, AckMode::Last, to_request_nh);
+                    t_rtnl_nh.push(t.elapsed().as_secs_f64());
+                    assert_eq!(bad, 0, "rtnl nh: refused routes");
+                    nh_reported &= reported == n && ok == n;
+                }
+            }
+        }
+        if std::env::var_os("RTNL_BENCH_VERBOSE").is_some() {
+            println!("   samples (s): floor-nh {t_floor_nh:.3?} rtnl-nh {t_rtnl_nh:.3?}");
+        }
+        let floor_nh = print_rate(
+            "floor: raw socket, RTA_NH_ID, ACK at batch end",
+            n,
+            d(&mut t_floor_nh),
+            Some(floor),
+        );
+        let r_rtnl_nh = print_rate(
+            "rtnl Handle::batch add_route (nexthop_id), AckMode::Last",
+            n,
+            d(&mut t_rtnl_nh),
+            Some(floor),
+        );
+        let idx = fresh_link(&mut h, n);
+        add_nexthops(&mut h, idx);
+        let routes: Vec<R4> = (0..small).map(|i| route(i, idx)).collect();
+        let t_ip_nh = ip_batch(
+            routes
+                .iter()
+                .map(|r| format!("route add {}/{} nhid {}", ip4(r.dst), r.len, raw::nh_id(r))),
+        );
+        let r_ip_nh = print_rate(
+            "`ip -batch FILE` (route add ... nhid ID)",
+            small,
+            t_ip_nh,
+            Some(floor),
+        );
+        println!(
+            "   through nexthop objects: rtnl / its floor = {:.2}x, rtnl / ip -batch = {:.1}x; \
+             rtnl with nexthop objects / ip -batch without = {:.1}x",
+            r_rtnl_nh / floor_nh,
+            r_rtnl_nh / r_ip_nh,
+            r_rtnl_nh / r_ip
+        );
+        checks.check(
+            "routes via nexthop objects (all variants alike): rtnl / floor",
+            r_rtnl_nh / floor_nh,
+            1.0,
+            true,
+        );
+        checks.check(
+            "routes via nexthop objects (all variants alike): rtnl / ip -batch",
+            r_rtnl_nh / r_ip_nh,
+            4.0,
+            true,
+        );
+        checks.check(
+            "routes via nexthop objects: a result reported for every route (1 = yes)",
+            nh_reported as u8 as f64,
+            1.0,
+            true,
+        );
 
         // ---- dump --------------------------------------------------------------
         let idx = fresh_link(&mut h, small);

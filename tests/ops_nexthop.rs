@@ -1,0 +1,286 @@
+//! Kernel tests of nexthop objects (`src/nexthop.rs`, `ip nexthop`) and of routes that
+//! use them (`RouteRequest::nexthop_id`, `ip route add DST nhid ID`), each in a fresh
+//! network namespace, checked against `ip -j`.
+
+mod common;
+use common::*;
+
+use rtnl::abi::*;
+use rtnl::wire::nexthop::NexthopRequest;
+use rtnl::wire::route::RouteRequest;
+use rtnl::Handle;
+use serde_json::Value;
+use std::net::{IpAddr, Ipv4Addr};
+
+fn ipa(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+/// veth `a`/`b`, both up, 10.30.0.1/24 and fd30::1/64 on `a`; loopback up (a
+/// blackhole nexthop lives on it).
+fn setup(a: &str, b: &str) -> u32 {
+    ip(&["link", "set", "lo", "up"]);
+    ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
+    ip(&["link", "set", a, "up"]);
+    ip(&["link", "set", b, "up"]);
+    ip(&["addr", "add", "10.30.0.1/24", "dev", a]);
+    ip(&["addr", "add", "fd30::1/64", "dev", a, "nodad"]);
+    ip_link(a).unwrap()["ifindex"].as_u64().unwrap() as u32
+}
+
+/// `ip -j nexthop show` as (id, gateway, dev, blackhole) tuples, sorted by id.
+fn ip_nexthops() -> Vec<(u64, Option<String>, Option<String>, bool)> {
+    let mut v: Vec<_> = ip_json(&["nexthop", "show"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["id"].as_u64().unwrap(),
+                n["gateway"].as_str().map(str::to_owned),
+                n["dev"].as_str().map(str::to_owned),
+                n.get("blackhole").is_some(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn nexthops_are_created_listed_replaced_and_deleted() {
+    if !can_run_kernel_tests("nexthops_are_created_listed_replaced_and_deleted") {
+        return;
+    }
+    in_netns(|| {
+        let oif = setup("nh0", "nh1");
+        let mut h = Handle::new().unwrap();
+        h.add_nexthop_via(7, Some(ipa("10.30.0.254")), "nh0")
+            .unwrap();
+        h.add_nexthop(&NexthopRequest {
+            id: 8,
+            oif: Some(oif),
+            ..Default::default()
+        })
+        .unwrap();
+        h.add_nexthop(&NexthopRequest {
+            id: 9,
+            blackhole: true,
+            ..Default::default()
+        })
+        .unwrap();
+        // The family comes from the gateway.
+        h.add_nexthop_via(10, Some(ipa("fd30::fe")), "nh0").unwrap();
+        let want = vec![
+            (7, Some("10.30.0.254".into()), Some("nh0".into()), false),
+            (8, None, Some("nh0".into()), false),
+            (9, None, None, true),
+            (10, Some("fd30::fe".into()), Some("nh0".into()), false),
+        ];
+        assert_eq!(ip_nexthops(), want);
+
+        // Read back through rtnl's own dump: the same four.
+        let mut got: Vec<_> = h
+            .nexthops()
+            .unwrap()
+            .iter()
+            .map(|n| (n.id, n.gateway, n.oif, n.blackhole, n.family))
+            .collect();
+        got.sort_unstable_by_key(|n| n.0);
+        assert_eq!(
+            got,
+            vec![
+                (7, Some(ipa("10.30.0.254")), Some(oif), false, AF_INET),
+                (8, None, Some(oif), false, AF_INET),
+                (9, None, None, true, AF_INET),
+                (10, Some(ipa("fd30::fe")), Some(oif), false, AF_INET6),
+            ]
+        );
+
+        // Same id again: EEXIST; replace is fine.
+        let e = h
+            .add_nexthop_via(7, Some(ipa("10.30.0.253")), "nh0")
+            .unwrap_err();
+        assert!(e.is_exists(), "{e}");
+        h.replace_nexthop(&NexthopRequest {
+            id: 7,
+            gateway: Some(ipa("10.30.0.253")),
+            oif: Some(oif),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(ip_nexthops()[0].1.as_deref(), Some("10.30.0.253"));
+
+        h.delete_nexthop(7).unwrap();
+        let e = h.delete_nexthop(7).unwrap_err();
+        assert!(e.is_not_found(), "{e}");
+        assert_eq!(ip_nexthops().len(), 3);
+    });
+}
+
+#[test]
+fn routes_through_a_nexthop_go_with_it() {
+    if !can_run_kernel_tests("routes_through_a_nexthop_go_with_it") {
+        return;
+    }
+    in_netns(|| {
+        let oif = setup("nr0", "nr1");
+        let mut h = Handle::new().unwrap();
+        // Nexthops and the routes that use them in one batch: the kernel handles a
+        // datagram's requests in order.
+        let mut results = Vec::new();
+        let mut b = h.batch(|i, r| results.push((i, r)));
+        b.add_nexthop(&NexthopRequest {
+            id: 1,
+            oif: Some(oif),
+            ..Default::default()
+        })
+        .unwrap();
+        b.add_nexthop(&NexthopRequest {
+            id: 2,
+            gateway: Some(ipa("10.30.0.254")),
+            oif: Some(oif),
+            ..Default::default()
+        })
+        .unwrap();
+        for i in 0..1000u32 {
+            let mut r = RouteRequest::new(AF_INET);
+            r.dst = Some(IpAddr::V4(Ipv4Addr::from((11 << 24) | i)));
+            r.dst_len = 32;
+            r.nexthop_id = Some(1 + i % 2);
+            b.add_route(&r).unwrap();
+        }
+        b.finish().unwrap();
+        assert_eq!(results.len(), 1002);
+        assert!(results.iter().all(|(_, r)| r.is_ok()));
+
+        let routes = ip_json(&["route", "show", "table", "main"]);
+        let via: Vec<&Value> = routes
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["dst"].as_str().unwrap().starts_with("11."))
+            .collect();
+        assert_eq!(via.len(), 1000);
+        for r in &via {
+            let last: u32 = r["dst"]
+                .as_str()
+                .unwrap()
+                .rsplit('.')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let id = r["nhid"].as_u64().unwrap();
+            assert_eq!(id, 1 + u64::from(last % 2), "{r}");
+            assert_eq!(r["dev"], "nr0");
+            if id == 2 {
+                assert_eq!(r["gateway"], "10.30.0.254");
+            }
+        }
+        // rtnl's dump reports the id too.
+        let mut ids = std::collections::BTreeMap::new();
+        h.for_each_route(
+            rtnl::RouteFilter {
+                family: AF_INET,
+                table: Some(254),
+                oif: None,
+            },
+            |r| {
+                if let Some(id) = r.nexthop_id {
+                    *ids.entry(id).or_insert(0) += 1;
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(ids, [(1, 500), (2, 500)].into_iter().collect());
+
+        // Deleting a nexthop object deletes the routes that use it.
+        h.delete_nexthop(2).unwrap();
+        let left = ip_json(&["route", "show", "table", "main"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["dst"].as_str().unwrap().starts_with("11."))
+            .count();
+        assert_eq!(left, 500);
+    });
+}
+
+#[test]
+fn nexthop_mistakes_are_refused() {
+    if !can_run_kernel_tests("nexthop_mistakes_are_refused") {
+        return;
+    }
+    in_netns(|| {
+        let oif = setup("nm0", "nm1");
+        let mut h = Handle::new().unwrap();
+        // Caught before any syscall.
+        for (what, r) in [
+            (
+                "id 0",
+                NexthopRequest {
+                    oif: Some(oif),
+                    ..Default::default()
+                },
+            ),
+            (
+                "blackhole with a device",
+                NexthopRequest {
+                    id: 5,
+                    blackhole: true,
+                    oif: Some(oif),
+                    ..Default::default()
+                },
+            ),
+            (
+                "neither gateway, device nor blackhole",
+                NexthopRequest {
+                    id: 5,
+                    ..Default::default()
+                },
+            ),
+            (
+                "IPv6 gateway in an IPv4 nexthop",
+                NexthopRequest {
+                    id: 5,
+                    family: AF_INET,
+                    gateway: Some(ipa("fd30::fe")),
+                    oif: Some(oif),
+                    ..Default::default()
+                },
+            ),
+        ] {
+            let e = h.add_nexthop(&r).unwrap_err();
+            assert!(e.is_invalid_input(), "{what}: {e}");
+        }
+        assert!(h.delete_nexthop(0).unwrap_err().is_invalid_input());
+        assert!(ip_nexthops().is_empty(), "nothing reached the kernel");
+
+        // The kernel's own refusals, with its text.
+        let mut r = RouteRequest::new(AF_INET);
+        r.dst = Some(ipa("11.0.0.1"));
+        r.dst_len = 32;
+        r.nexthop_id = Some(99);
+        let e = h.add_route(&r).unwrap_err();
+        assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+        assert!(
+            e.kernel_message().is_some_and(|m| m.contains("exist")),
+            "the kernel says the nexthop id does not exist: {e}"
+        );
+        h.add_nexthop_via(3, Some(ipa("10.30.0.254")), "nm0")
+            .unwrap();
+        // A route with its own gateway and a nexthop id: the kernel refuses both.
+        r.nexthop_id = Some(3);
+        r.gateway = Some(ipa("10.30.0.254"));
+        let e = h.add_route(&r).unwrap_err();
+        assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+        assert!(e.kernel_message().is_some(), "{e}");
+        // A gateway the device cannot reach.
+        let e = h
+            .add_nexthop_via(4, Some(ipa("192.0.2.1")), "nm0")
+            .unwrap_err();
+        assert!(e.errno().is_some() && e.kernel_message().is_some(), "{e}");
+        assert_eq!(ip_nexthops().len(), 1);
+    });
+}
