@@ -367,26 +367,26 @@ impl Error {
     }
 }
 
-/// `s` with its ASCII control characters, `"` and `\` escaped (`\t`, `\n`, `\r`,
-/// `\x00`, ...), so that a NUL, a tab or a newline in a refused name stays visible;
-/// everything else, UTF-8 included, is kept as it is. Byte by byte, without
-/// `char::escape_default`'s machinery: a guest's binary stays small.
+/// `s` with its ASCII control characters written `\xNN` and `"` and `\` escaped, so
+/// that a NUL, a tab or a newline in a refused name stays visible; everything else,
+/// UTF-8 included, is kept as it is. Byte by byte, without `char::escape_default`'s
+/// machinery: a guest's binary stays small.
 fn escape_controls(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut v = Vec::with_capacity(s.len());
     for &b in s.as_bytes() {
-        match b {
-            b'\t' => v.extend_from_slice(b"\\t"),
-            b'\n' => v.extend_from_slice(b"\\n"),
-            b'\r' => v.extend_from_slice(b"\\r"),
-            b'"' | b'\\' => v.extend_from_slice(&[b'\\', b]),
-            0..=0x1f | 0x7f => v.extend_from_slice(&[
+        if b < 0x20 || b == 0x7f {
+            v.extend_from_slice(&[
                 b'\\',
                 b'x',
                 HEX[usize::from(b >> 4)],
                 HEX[usize::from(b & 15)],
-            ]),
-            _ => v.push(b),
+            ]);
+        } else {
+            if b == b'"' || b == b'\\' {
+                v.push(b'\\');
+            }
+            v.push(b);
         }
     }
     // Only ASCII bytes were replaced, by ASCII: still UTF-8.
@@ -462,7 +462,7 @@ mod tests {
         let e = Error::invalid("interface name", "a\0b\tc\u{e9}\"\\\x7f\n", "contains NUL");
         assert_eq!(
             e.to_string(),
-            "invalid interface name \"a\\x00b\\tc\u{e9}\\\"\\\\\\x7f\\n\": contains NUL"
+            "invalid interface name \"a\\x00b\\x09c\u{e9}\\\"\\\\\\x7f\\x0a\": contains NUL"
         );
         assert!(e.is_invalid_input());
     }
