@@ -8,7 +8,7 @@
 //! ## Layers
 //!
 //! ```text
-//! operations   link  addr  route  bridge  guest      what users call; owned results
+//! operations   link  addr  route  nexthop  bridge  guest   what users call; owned results
 //!     |        Handle (one socket, reused)  + one-shot free functions
 //! request      Conn: ACK / dump / batch; seq, port id, error and ext-ACK policy
 //! socket       OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK, ACKs in one recv
