@@ -6,7 +6,7 @@
 //! The walker knows the structure of the messages in the fixtures: `nlmsghdr`, the
 //! family headers, `nlmsgerr` (with the echoed request), and which attributes hold
 //! native integers (recursing into `IFLA_LINKINFO`, `IFLA_INFO_DATA` and
-//! `VETH_INFO_PEER`). Attributes it does not know are left as they are — exactly what
+//! `VETH_INFO_PEER`), nexthop messages included. Attributes it does not know are left as they are — exactly what
 //! a reader that skips unknown attributes needs. On little-endian hosts it is the
 //! identity.
 #![allow(dead_code)]
@@ -21,6 +21,7 @@ enum Ctx {
     Bridge,
     Addr,
     Route,
+    Nexthop,
     ExtAck,
     Opaque,
 }
@@ -120,11 +121,23 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
             }
             (
                 Ctx::Route,
-                RTA_OIF | RTA_IIF | RTA_PRIORITY | RTA_TABLE | RTA_MARK | RTA_FLOW | RTA_UID,
+                RTA_OIF | RTA_IIF | RTA_PRIORITY | RTA_TABLE | RTA_MARK | RTA_FLOW | RTA_UID
+                | RTA_NH_ID,
             ) if payload.len() == 4 => swap32(payload, 0),
             (Ctx::Route, RTA_CACHEINFO) => {
                 for i in (0..payload.len()).step_by(4) {
                     swap32(payload, i);
+                }
+            }
+            (Ctx::Nexthop, NHA_ID | NHA_OIF | NHA_MASTER) if payload.len() == 4 => {
+                swap32(payload, 0)
+            }
+            (Ctx::Nexthop, NHA_GROUP_TYPE) if payload.len() == 2 => swap16(payload, 0),
+            // struct nexthop_grp: u32 id, u8 weight, u8, u16 — 8 bytes each.
+            (Ctx::Nexthop, NHA_GROUP) => {
+                for i in (0..payload.len() / 8).map(|k| k * 8) {
+                    swap32(payload, i);
+                    swap16(payload, i + 6);
                 }
             }
             (
@@ -174,6 +187,12 @@ fn message(m: &mut [u8]) {
             swap32(body, 8);
             if body.len() > 12 {
                 attrs(&mut body[12..], Ctx::Route, None);
+            }
+        }
+        RTM_NEWNEXTHOP | RTM_DELNEXTHOP | RTM_GETNEXTHOP => {
+            swap32(body, 4);
+            if body.len() > 8 {
+                attrs(&mut body[8..], Ctx::Nexthop, None);
             }
         }
         NLMSG_DONE => {
