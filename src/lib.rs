@@ -93,6 +93,7 @@ pub use link::{
     set_link_mtu_by_name, set_link_up_by_name, Link, MacAddr, OperState,
 };
 pub use netns::{with_netns, with_netns_fd};
+pub use nexthop::Nexthop;
 pub use oneshot::release_thread_socket;
 pub use request::{AckMode, BatchLimits, Conn};
 pub use route::{

@@ -10,7 +10,7 @@ use fixtures_util as fx;
 use rtnl::abi::*;
 use rtnl::wire::addr::{AddrMsg, AddrRequest};
 use rtnl::wire::link::{LinkKind, LinkMsg, LinkRequest};
-use rtnl::wire::nexthop::NexthopMsg;
+use rtnl::wire::nexthop::{GroupMember, NexthopMsg};
 use rtnl::wire::route::{RouteMsg, RouteRequest};
 use rtnl::wire::{parse_done, parse_error, Attr, Attrs, Message, Messages};
 use rtnl::{Conn, Error, Transport};
@@ -266,19 +266,36 @@ fn addr_dump() {
 // ------------------------------------------------------------------ nexthops
 
 // reply_nexthop_dump.hex: `ip nexthop show` after `ip nexthop add id 7 via 10.0.0.254
-// dev veth0`, `... id 8 dev veth0` and `... id 9 blackhole`: three RTM_NEWNEXTHOP
-// and NLMSG_DONE in one datagram.
+// dev veth0`, `... id 8 dev veth0`, `... id 9 blackhole` and `... id 3 group 7/8,5`:
+// four RTM_NEWNEXTHOP (the group first) and NLMSG_DONE in one datagram.
 #[test]
 fn nexthop_dump() {
     let d = fx::bytes("reply_nexthop_dump");
     let ms = msgs(&d);
-    assert_eq!(ms.len(), 4);
-    let n: Vec<NexthopMsg> = ms[..3]
+    assert_eq!(ms.len(), 5);
+    let n: Vec<NexthopMsg> = ms[..4]
         .iter()
         .map(|m| NexthopMsg::parse(m).unwrap())
         .collect();
+    // The group: family AF_UNSPEC, NHA_GROUP_TYPE 0 (multipath), members 7 (weight 1)
+    // and 8 (weight 5, sent as 4).
     assert_eq!(
-        n[0],
+        (n[0].id, n[0].family, n[0].group_type),
+        (3, AF_UNSPEC, Some(0))
+    );
+    assert_eq!(
+        n[0].group_members().collect::<Vec<_>>(),
+        vec![
+            GroupMember { id: 7, weight: 1 },
+            GroupMember { id: 8, weight: 5 }
+        ]
+    );
+    assert_eq!(
+        (n[0].gateway, n[0].oif, n[0].blackhole),
+        (None, None, false)
+    );
+    assert_eq!(
+        n[1],
         NexthopMsg {
             family: AF_INET,
             scope: RT_SCOPE_LINK,
@@ -289,7 +306,7 @@ fn nexthop_dump() {
         }
     );
     assert_eq!(
-        n[1],
+        n[2],
         NexthopMsg {
             family: AF_INET,
             scope: RT_SCOPE_HOST,
@@ -299,7 +316,7 @@ fn nexthop_dump() {
         }
     );
     assert_eq!(
-        n[2],
+        n[3],
         NexthopMsg {
             family: AF_INET,
             id: 9,
@@ -307,9 +324,10 @@ fn nexthop_dump() {
             ..Default::default()
         }
     );
-    assert_eq!(ms[3].header.nlmsg_type, NLMSG_DONE);
+    assert!(n[1..].iter().all(|x| x.group.is_empty()));
+    assert_eq!(ms[4].header.nlmsg_type, NLMSG_DONE);
     // Not a nexthop: refused by type.
-    assert!(NexthopMsg::parse(&ms[3]).is_err());
+    assert!(NexthopMsg::parse(&ms[4]).is_err());
 }
 
 // ------------------------------------------------------------------ routes

@@ -691,6 +691,27 @@ fn nexthop_add_blackhole() {
     );
 }
 
+// nexthop_add_group.hex: `ip nexthop add id 3 group 7/8,5` — family AF_UNSPEC,
+// NHA_ID, NHA_GROUP with two 8-byte entries: id 7 weight byte 0, id 8 weight byte 4.
+#[test]
+fn nexthop_add_group() {
+    use rtnl::wire::nexthop::GroupMember;
+    let members = [
+        GroupMember { id: 7, weight: 1 },
+        GroupMember { id: 8, weight: 5 },
+    ];
+    let r = NexthopRequest {
+        id: 3,
+        group: &members,
+        ..Default::default()
+    };
+    golden(
+        "nexthop_add_group",
+        &build(|b| r.emit(b, RTM_NEWNEXTHOP, ADD)),
+        &[],
+    );
+}
+
 // nexthop_del.hex: `ip nexthop del id 7` — family AF_UNSPEC, only NHA_ID.
 #[test]
 fn nexthop_del() {

@@ -336,3 +336,115 @@ fn nexthop_mistakes_are_refused() {
         assert_eq!(ip_nexthops().len(), 1);
     });
 }
+
+#[test]
+fn groups_spread_a_route_over_their_members() {
+    if !can_run_kernel_tests("groups_spread_a_route_over_their_members") {
+        return;
+    }
+    in_netns(|| {
+        use rtnl::wire::nexthop::GroupMember;
+        let oif = setup("ng0", "ng1");
+        let mut h = Handle::new().unwrap();
+        if !nexthops_reach_the_kernel(&mut h, oif, "groups_spread_a_route_over_their_members") {
+            return;
+        }
+        h.add_nexthop_via(1, Some(ipa("10.30.0.254")), "ng0")
+            .unwrap();
+        h.add_nexthop_via(2, Some(ipa("10.30.0.253")), "ng0")
+            .unwrap();
+        let members = [
+            GroupMember { id: 1, weight: 1 },
+            GroupMember { id: 2, weight: 5 },
+        ];
+        h.add_nexthop(&NexthopRequest {
+            id: 3,
+            group: &members,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut r = RouteRequest::new(AF_INET);
+        r.dst = Some(ipa("12.0.0.0"));
+        r.dst_len = 24;
+        r.nexthop_id = Some(3);
+        h.add_route(&r).unwrap();
+
+        // The kernel's view: the group, and the route spread over both gateways.
+        let g = ip_json(&["nexthop", "show", "id", "3"]);
+        let g = &g.as_array().unwrap()[0]["group"];
+        assert_eq!(g[0]["id"], 1);
+        assert!(g[0].get("weight").is_none(), "weight 1 is not printed: {g}");
+        assert_eq!(
+            (&g[1]["id"], &g[1]["weight"]),
+            (&Value::from(2), &Value::from(5))
+        );
+        let route = ip_json(&["route", "show", "12.0.0.0/24"]);
+        let hops = route.as_array().unwrap()[0]["nexthops"].as_array().unwrap();
+        let mut seen: Vec<(String, u64)> = hops
+            .iter()
+            .map(|n| {
+                (
+                    n["gateway"].as_str().unwrap().to_owned(),
+                    n["weight"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![("10.30.0.253".to_owned(), 5), ("10.30.0.254".to_owned(), 1)]
+        );
+
+        // rtnl's dump: the members with their weights.
+        let listed = h.nexthops().unwrap();
+        let group = listed.iter().find(|n| n.id == 3).unwrap();
+        assert_eq!(group.group, members);
+        assert_eq!(
+            (group.family, group.gateway, group.oif),
+            (AF_UNSPEC, None, None)
+        );
+
+        // Mistakes: caught before any syscall ...
+        for (what, m, oif_too) in [
+            ("weight 0", [GroupMember { id: 1, weight: 0 }], false),
+            ("weight 257", [GroupMember { id: 1, weight: 257 }], false),
+            ("member 0", [GroupMember { id: 0, weight: 1 }], false),
+            ("itself", [GroupMember { id: 4, weight: 1 }], false),
+            ("a device too", [GroupMember { id: 1, weight: 1 }], true),
+        ] {
+            let e = h
+                .add_nexthop(&NexthopRequest {
+                    id: 4,
+                    group: &m,
+                    oif: oif_too.then_some(oif),
+                    ..Default::default()
+                })
+                .unwrap_err();
+            assert!(e.is_invalid_input(), "{what}: {e}");
+        }
+        // ... and by the kernel, with its text: a member that does not exist.
+        let e = h
+            .add_nexthop(&NexthopRequest {
+                id: 4,
+                group: &[GroupMember { id: 99, weight: 1 }],
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+        assert!(e.kernel_message().is_some(), "{e}");
+        assert_eq!(ip_nexthops().len(), 3, "nothing else was created");
+
+        // Deleting a member shrinks the group; the route keeps the other.
+        h.delete_nexthop(2).unwrap();
+        let route = ip_json(&["route", "show", "12.0.0.0/24"]);
+        let r0 = &route.as_array().unwrap()[0];
+        let gateways: Vec<&str> = match r0["nexthops"].as_array() {
+            Some(hops) => hops
+                .iter()
+                .map(|n| n["gateway"].as_str().unwrap())
+                .collect(),
+            None => vec![r0["gateway"].as_str().unwrap()],
+        };
+        assert_eq!(gateways, vec!["10.30.0.254"], "{route}");
+    });
+}

@@ -13,7 +13,7 @@
 use rtnl::abi::*;
 use rtnl::wire::addr::{AddrMsg, AddrRequest};
 use rtnl::wire::link::{LinkKind, LinkMsg, LinkRequest};
-use rtnl::wire::nexthop::{NexthopMsg, NexthopRequest};
+use rtnl::wire::nexthop::{GroupMember, NexthopMsg, NexthopRequest};
 use rtnl::wire::route::{RouteMsg, RouteRequest};
 use rtnl::wire::{parse_done, parse_error, Attr, Attrs, Message, Messages, WireError};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -213,7 +213,8 @@ pub fn typed(data: &[u8]) {
     }
 }
 
-fn nexthop_round_trip(n: &NexthopMsg) {
+fn nexthop_round_trip(n: &NexthopMsg<'_>) {
+    let members: Vec<GroupMember> = n.group_members().collect();
     let req = NexthopRequest {
         family: n.family,
         protocol: n.protocol,
@@ -221,11 +222,12 @@ fn nexthop_round_trip(n: &NexthopMsg) {
         gateway: n.gateway,
         blackhole: n.blackhole,
         oif: n.oif,
+        group: &members,
     };
-    let mut buf = [0u8; 128];
+    let mut buf = vec![0u8; 128 + 8 * members.len()];
     let len = req
         .emit(&mut buf, RTM_NEWNEXTHOP, NLM_F_REQUEST)
-        .expect("a nexthop always fits 128 bytes");
+        .expect("decoded weights are 1..=256, so they encode");
     let back = NexthopMsg::parse(&only_message(&buf[..len])).expect("re-encoded nexthop parses");
     assert_eq!(
         (
@@ -239,7 +241,9 @@ fn nexthop_round_trip(n: &NexthopMsg) {
     );
     // id 0 is not sent (the kernel picks one); anything else comes back.
     assert_eq!(back.id, n.id);
-    assert!(!back.group && back.scope == 0 && back.flags == 0);
+    // Members and weights come back (reserved bytes of the input are not kept).
+    assert_eq!(back.group_members().collect::<Vec<_>>(), members);
+    assert!(back.scope == 0 && back.flags == 0 && back.group_type.is_none());
 }
 
 fn only_message(buf: &[u8]) -> Message<'_> {
