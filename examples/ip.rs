@@ -9,8 +9,8 @@
 //! cargo run --example ip -- -6 route show
 //! ```
 //!
-//! `link show`, `addr show` and `route show` print what `ip -br link`, `ip -br addr`
-//! and `ip route show` print, byte for byte (`tests/examples.rs` compares them on
+//! `link show`, `addr show`, `route show` and `nexthop show` print what `ip -br link`,
+//! `ip -br addr`, `ip route show` and `ip nexthop show` print, byte for byte (`tests/examples.rs` compares them on
 //! the same namespace). A kernel refusal prints the kernel's own text, e.g.
 //! `ip: RTM_NEWLINK: Operation not supported (os error 95): Unknown device type`,
 //! and exits with 2 (as `ip` does; also for a device that does not exist); a mistake
@@ -20,6 +20,7 @@
 //! also a catalogue of the API.
 
 use rtnl::abi::*;
+use rtnl::wire::nexthop::{GroupMember, NexthopRequest};
 use rtnl::wire::route::{RouteMsg, RouteRequest};
 use rtnl::wire::Message;
 use rtnl::{Error, Handle, LinkKind, MacAddr};
@@ -45,6 +46,9 @@ OBJECT and COMMAND:
   route show [table TABLE|all]
   route add|replace|del { DST[/PREFIX] | default } [via GW] [dev NAME]
                         [src ADDR] [metric N] [table TABLE]
+  nexthop show [id ID]
+  nexthop add|replace id ID { [via GW] [dev NAME] | blackhole | group ID[,W]/... }
+  nexthop del id ID
   help
 Options: -4 (IPv4 only), -6 (IPv6 only); -br is accepted (output is always brief).
 Exit status: 0 ok, 1 bad command line, 2 the kernel (or the system) refused.";
@@ -142,6 +146,8 @@ fn run(argv: &[String]) -> Res {
         addr(&mut h, &mut a, family)
     } else if matches(object, "route") {
         route(&mut h, &mut a, family)
+    } else if matches(object, "nexthop") {
+        nexthop(&mut h, &mut a, family)
     } else {
         usage(format!("object \"{object}\" is unknown"))
     }
@@ -1025,6 +1031,163 @@ fn rtn_name(t: u8) -> String {
         "xresolve",
     ];
     N.get(t as usize).map_or(t.to_string(), |s| (*s).to_owned())
+}
+
+// ---------------------------------------------------------------------------------
+// nexthop
+// ---------------------------------------------------------------------------------
+
+fn nexthop(h: &mut Handle, a: &mut Args<'_>, family: u8) -> Res {
+    let cmd = a.next().unwrap_or("show");
+    match cmd {
+        c if matches(c, "show") || c == "list" || c == "lst" => {
+            let mut only = None;
+            while let Some(x) = a.next() {
+                match x {
+                    "id" => only = Some(parse_nh_id(a.value("id")?)?),
+                    x => return usage(format!("unexpected \"{x}\"")),
+                }
+            }
+            nexthop_show(h, family, only)
+        }
+        "add" | "replace" => {
+            let mut id = None;
+            let mut via = None;
+            let mut dev = None;
+            let mut blackhole = false;
+            let mut group = Vec::new();
+            while let Some(x) = a.next() {
+                match x {
+                    "id" => id = Some(parse_nh_id(a.value("id")?)?),
+                    "via" => via = Some(parse_ip(a.value("via")?)?),
+                    "dev" => dev = Some(a.value("dev")?),
+                    "blackhole" => blackhole = true,
+                    "group" => group = parse_group(a.value("group")?)?,
+                    x => return usage(format!("unexpected \"{x}\"")),
+                }
+            }
+            let Some(id) = id else {
+                return usage("nexthop add needs an id");
+            };
+            let oif = match dev {
+                Some(d) => Some(h.link_index(d)?),
+                None => None,
+            };
+            let r = NexthopRequest {
+                family: match (family, via) {
+                    (AF_UNSPEC, _) | (_, Some(_)) => AF_UNSPEC, // from the gateway
+                    (f, None) => f,
+                },
+                id,
+                gateway: via,
+                oif,
+                blackhole,
+                group: &group,
+                ..Default::default()
+            };
+            if cmd == "add" {
+                // ip nexthop add ...  →  Handle::add_nexthop(&NexthopRequest)
+                h.add_nexthop(&r)?;
+            } else {
+                // ip nexthop replace ...  →  Handle::replace_nexthop(&NexthopRequest)
+                h.replace_nexthop(&r)?;
+            }
+            Ok(())
+        }
+        "del" | "delete" => {
+            if a.next() != Some("id") {
+                return usage("nexthop del needs: id ID");
+            }
+            // ip nexthop del id ID  →  Handle::delete_nexthop(id)
+            let id = parse_nh_id(a.value("id")?)?;
+            h.delete_nexthop(id)?;
+            Ok(())
+        }
+        c => usage(format!("nexthop command \"{c}\" is unknown")),
+    }
+}
+
+fn parse_nh_id(s: &str) -> Res<u32> {
+    match s.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => usage(format!("invalid nexthop id \"{s}\"")),
+    }
+}
+
+/// `ID[,WEIGHT]/ID[,WEIGHT]/...`, as iproute2 reads it.
+fn parse_group(s: &str) -> Res<Vec<GroupMember>> {
+    s.split('/')
+        .map(|m| {
+            let (id, w) = m.split_once(',').unwrap_or((m, "1"));
+            match w.parse::<u16>() {
+                Ok(weight) => Ok(GroupMember {
+                    id: parse_nh_id(id)?,
+                    weight,
+                }),
+                Err(_) => usage(format!("invalid weight \"{w}\"")),
+            }
+        })
+        .collect()
+}
+
+/// `ip nexthop show`: `id ID` then the group, or `via`/`dev`/`scope`, or
+/// `blackhole`; then `proto` unless 0; every field followed by a space.
+fn nexthop_show(h: &mut Handle, family: u8, only: Option<u32>) -> Res {
+    // ip nexthop show  →  Handle::nexthops()
+    let all = h.nexthops()?;
+    let names: HashMap<u32, String> = h.links()?.into_iter().map(|l| (l.index, l.name)).collect();
+    let mut out = String::new();
+    for n in &all {
+        if only.is_some_and(|id| id != n.id) || (family != AF_UNSPEC && n.family != family) {
+            continue;
+        }
+        let _ = write!(out, "id {} ", n.id);
+        if !n.group.is_empty() {
+            out.push_str("group ");
+            for (i, m) in n.group.iter().enumerate() {
+                if i > 0 {
+                    out.push('/');
+                }
+                let _ = write!(out, "{}", m.id);
+                if m.weight != 1 {
+                    let _ = write!(out, ",{}", m.weight);
+                }
+            }
+            out.push(' ');
+        }
+        if let Some(g) = n.gateway {
+            let _ = write!(out, "via {g} ");
+        }
+        if n.blackhole {
+            out.push_str("blackhole ");
+        }
+        if let Some(i) = n.oif {
+            match names.get(&i) {
+                Some(name) => {
+                    let _ = write!(out, "dev {name} ");
+                }
+                None => {
+                    let _ = write!(out, "dev if{i} ");
+                }
+            }
+        }
+        if n.scope != RT_SCOPE_UNIVERSE {
+            let _ = write!(out, "scope {} ", scope_name(n.scope));
+        }
+        if n.protocol != 0 {
+            let _ = write!(out, "proto {} ", proto_name(n.protocol));
+        }
+        out.push('\n');
+    }
+    if only.is_some() && out.is_empty() {
+        return Err(Fail::Rtnl(Error::Kernel {
+            op: "RTM_GETNEXTHOP",
+            errno: libc::ENOENT,
+            message: None,
+        }));
+    }
+    print(&out);
+    Ok(())
 }
 
 fn proto_name(p: u8) -> String {

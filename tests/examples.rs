@@ -411,6 +411,79 @@ fn ip_example_configures_and_shows_like_iproute2() {
 }
 
 #[test]
+fn ip_example_manages_nexthops_like_iproute2() {
+    if cannot_run("ip_example_manages_nexthops_like_iproute2") {
+        return;
+    }
+    in_netns(|| {
+        // Nexthops need a device with carrier (the kernel flushes them when it goes
+        // down) and, for a blackhole, lo up.
+        for args in [
+            "link set lo up",
+            "link add n0 type veth peer name n1",
+            "link set n0 up",
+            "link set n1 up",
+            "addr add 10.5.0.1/24 dev n0",
+            "addr add fd05::1/64 dev n0",
+        ] {
+            ipx(&args.split(' ').collect::<Vec<_>>());
+        }
+        if let Ok(emu) = std::env::var("RTNL_QEMU_USER") {
+            // qemu-user refuses RTM_*NEXTHOP (tests/ops_nexthop.rs proves it).
+            let out = ipx_out(&["nexthop", "add", "id", "1", "dev", "n0"]);
+            assert!(!out.status.success());
+            eprintln!("NOT RUN under {emu}: ip_example_manages_nexthops_like_iproute2 (qemu-user refuses RTM_NEWNEXTHOP)");
+            return;
+        }
+        for args in [
+            "nexthop add id 1 via 10.5.0.254 dev n0",
+            "nexthop add id 2 dev n0",
+            "nexthop add id 3 blackhole",
+            "nexthop add id 4 group 1/2,5",
+            "-6 nexthop add id 5 via fd05::fe dev n0",
+            "nexthop replace id 1 via 10.5.0.253 dev n0",
+        ] {
+            ipx(&args.split(' ').collect::<Vec<_>>());
+        }
+        // What was asked is what the kernel has (iproute2's JSON view).
+        let g = ip_json(&["nexthop", "show", "id", "4"]);
+        assert_eq!(g[0]["group"][1]["weight"], 5, "{g}");
+        let n1 = ip_json(&["nexthop", "show", "id", "1"]);
+        assert_eq!(n1[0]["gateway"], "10.5.0.253", "replace: {n1}");
+
+        // The example's views against iproute2's, byte for byte.
+        let all = same_as_iproute2(&["nexthop", "show"], &["nexthop", "show"]);
+        assert!(all.contains("id 4 group 1/2,5 \n"), "{all}");
+        assert!(all.contains("id 3 blackhole \n"), "{all}");
+        same_as_iproute2(&["-6", "nexthop", "show"], &["-6", "nexthop", "show"]);
+        same_as_iproute2(&["-4", "nexthop", "show"], &["-4", "nexthop", "show"]);
+        same_as_iproute2(
+            &["nexthop", "show", "id", "2"],
+            &["nexthop", "show", "id", "2"],
+        );
+
+        // Undo it, command by command.
+        ipx(&["nexthop", "del", "id", "4"]);
+        ipx(&["nexthop", "del", "id", "1"]);
+        let left: Vec<u64> = ip_json(&["nexthop", "show"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(left, vec![2, 3, 5]);
+        // A missing id: the kernel's refusal, exit 2.
+        let out = ipx_out(&["nexthop", "del", "id", "4"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("RTM_DELNEXTHOP"),
+            "{}",
+            text(&out.stderr)
+        );
+    });
+}
+
+#[test]
 fn ip_example_reports_kernel_errors_and_bad_arguments() {
     if cannot_run("ip_example_reports_kernel_errors_and_bad_arguments") {
         return;
