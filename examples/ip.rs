@@ -45,7 +45,7 @@ OBJECT and COMMAND:
   addr flush dev NAME
   route show [table TABLE|all]
   route add|replace|del { DST[/PREFIX] | default } [via GW] [dev NAME]
-                        [src ADDR] [metric N] [table TABLE]
+                        [nhid ID] [src ADDR] [metric N] [table TABLE]
   nexthop show [id ID]
   nexthop add|replace id ID { [via GW] [dev NAME] | blackhole | group ID[,W]/... }
   nexthop del id ID
@@ -666,9 +666,11 @@ fn route_request(h: &mut Handle, a: &mut Args<'_>, family: u8, delete: bool) -> 
     let mut src = None;
     let mut metric = None;
     let mut table = RT_TABLE_MAIN as u32;
+    let mut nhid = None;
     while let Some(x) = a.next() {
         match x {
             "via" => via = Some(parse_ip(a.value("via")?)?),
+            "nhid" => nhid = Some(parse_nh_id(a.value("nhid")?)?),
             "dev" | "oif" => dev = Some(a.value(x)?),
             "src" => src = Some(parse_ip(a.value("src")?)?),
             "metric" | "priority" | "preference" => {
@@ -705,6 +707,7 @@ fn route_request(h: &mut Handle, a: &mut Args<'_>, family: u8, delete: bool) -> 
     r.prefsrc = src;
     r.priority = metric;
     r.table = table;
+    r.nexthop_id = nhid;
     if let Some(d) = dev {
         r.oif = Some(h.link_index(d)?);
     }
@@ -716,7 +719,7 @@ fn route_request(h: &mut Handle, a: &mut Args<'_>, family: u8, delete: bool) -> 
         } else {
             RT_SCOPE_NOWHERE
         };
-    } else if via.is_none() && fam == AF_INET {
+    } else if via.is_none() && nhid.is_none() && fam == AF_INET {
         r.scope = RT_SCOPE_LINK;
     }
     Ok(r)

@@ -462,6 +462,17 @@ fn ip_example_manages_nexthops_like_iproute2() {
             &["nexthop", "show", "id", "2"],
         );
 
+        // A route through the group, spread over both members.
+        ipx(&["route", "add", "10.6.0.0/24", "nhid", "4"]);
+        let r = ip_json(&["route", "show", "10.6.0.0/24"]);
+        assert_eq!(r[0]["nhid"], 4, "{r}");
+        assert_eq!(r[0]["nexthops"].as_array().map(Vec::len), Some(2), "{r}");
+        ipx(&["route", "del", "10.6.0.0/24", "nhid", "4"]);
+        assert_eq!(
+            ip_json(&["route", "show", "10.6.0.0/24"]),
+            serde_json::json!([])
+        );
+
         // Undo it, command by command.
         ipx(&["nexthop", "del", "id", "4"]);
         ipx(&["nexthop", "del", "id", "1"]);
