@@ -82,10 +82,10 @@ fn cannot_run(test: &str) -> bool {
         return true;
     }
     if cfg!(target_endian = "big") && std::env::var_os("RTNL_QEMU_USER").is_some() {
-        eprintln!(
+        loud(&format!(
             "SKIPPED {test}: qemu-user on a big-endian target cannot create veth pairs \
              (nested request attributes are not byte-swapped; see .ci/cross.sh)"
-        );
+        ));
         return true;
     }
     false
@@ -432,7 +432,7 @@ fn ip_example_manages_nexthops_like_iproute2() {
             // qemu-user refuses RTM_*NEXTHOP (tests/ops_nexthop.rs proves it).
             let out = ipx_out(&["nexthop", "add", "id", "1", "dev", "n0"]);
             assert!(!out.status.success());
-            eprintln!("NOT RUN under {emu}: ip_example_manages_nexthops_like_iproute2 (qemu-user refuses RTM_NEWNEXTHOP)");
+            loud(&format!("NOT RUN under {emu}: ip_example_manages_nexthops_like_iproute2 (qemu-user refuses RTM_NEWNEXTHOP)"));
             return;
         }
         for args in [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{can_run_kernel_tests, in_netns, ip, ip_json, seccomp};
+use common::{can_run_kernel_tests, in_netns, ip, ip_json, loud, seccomp};
 use rtnl::guest::{
     configure_interface, configure_interface_ioctl, configure_interface_with, configure_loopback,
     render_hosts, render_resolv_conf, set_hostname, write_hosts, write_resolv_conf, GuestConfig,
@@ -836,7 +836,7 @@ fn under_a_seccomp_filter_the_link_steps_fall_back_to_ioctls() {
         true
     });
     if !ran {
-        eprintln!("SKIPPED {name}: qemu-user refuses PR_SET_SECCOMP");
+        loud(&format!("SKIPPED {name}: qemu-user refuses PR_SET_SECCOMP"));
     }
     assert_eq!(
         std::fs::read_to_string(root.join("etc/resolv.conf")).unwrap_or_default(),

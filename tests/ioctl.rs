@@ -296,7 +296,7 @@ fn free_functions_fall_back_to_ioctl_without_netlink() {
                 .is_invalid_input());
         });
         if r.is_none() {
-            eprintln!("SKIPPED {name}: qemu-user refuses PR_SET_SECCOMP");
+            loud(&format!("SKIPPED {name}: qemu-user refuses PR_SET_SECCOMP"));
             return;
         }
 

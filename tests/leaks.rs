@@ -430,7 +430,9 @@ fn no_descriptor_is_ever_opened_without_close_on_exec() {
         return;
     }
     if std::env::var_os("RTNL_QEMU_USER").is_some() {
-        eprintln!("SKIPPED: qemu-user refuses seccomp");
+        loud(
+            "SKIPPED no_descriptor_is_ever_opened_without_close_on_exec: qemu-user refuses seccomp",
+        );
         return;
     }
     let _g = serial();

@@ -56,11 +56,11 @@ fn nexthops_reach_the_kernel(h: &mut Handle, oif: u32, test: &str) -> bool {
                 ) && e.errno() == Some(libc::EOPNOTSUPP),
                 "under {emu}, expected qemu-user's EOPNOTSUPP for RTM_NEWNEXTHOP, got: {e}"
             );
-            eprintln!(
+            loud(&format!(
                 "NOT RUN under {emu}: {test} — qemu-user does not translate RTM_NEWNEXTHOP \
                  (sendmsg fails with EOPNOTSUPP in the emulator, proven just now); the test \
                  runs natively on x86-64 and i686"
-            );
+            ));
             false
         }
         (Err(e), Err(_)) => panic!("a nexthop on {oif}: {e}"),

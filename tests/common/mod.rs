@@ -6,6 +6,14 @@ use std::process::Command;
 
 /// True when the kernel tests can run (root). Without root they are skipped LOUDLY;
 /// under `CI=true` a missing privilege is a failure, never a skip.
+/// Says `msg` on the test's stderr even though the harness captures output: written
+/// to the descriptor directly, not through `eprintln!` (which the harness swallows
+/// for a passing test). For what did not run, and why.
+pub fn loud(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{msg}");
+}
+
 pub fn can_run_kernel_tests(test: &str) -> bool {
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
@@ -13,7 +21,9 @@ pub fn can_run_kernel_tests(test: &str) -> bool {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{test}: kernel tests need root, and CI=true forbids skipping them");
         }
-        eprintln!("SKIPPED {test}: needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN for unshare)");
+        loud(&format!(
+            "SKIPPED {test}: needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN for unshare)"
+        ));
     }
     root
 }
