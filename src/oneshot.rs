@@ -2,7 +2,7 @@
 //! (`rtnl::set_link_up_by_name`, ...).
 //!
 //! Opening, configuring and closing a netlink socket costs more than the request it
-//! carries (~9 µs against ~3 µs for setting an already-up link up, BENCHMARKS.md), so
+//! carries (~8 µs against ~3 µs for setting an already-up link up, BENCHMARKS.md), so
 //! the free functions keep one [`Handle`] per thread and reuse it — but only while it
 //! is still the right one. Before every call the cache is checked against
 //!
@@ -15,9 +15,9 @@
 //! Where `/proc` is not mounted (an initramfs before `mount -t proc`), nothing can be
 //! checked, so nothing is kept: every call opens its own socket, as before. A failure
 //! that may leave the socket in an unknown state (anything but the kernel's own
-//! refusal or a caller's mistake) drops the cached handle. A call made while the
-//! thread's handle is in use (a free function called from inside a callback of
-//! another) gets a fresh socket of its own.
+//! refusal or a caller's mistake) drops the cached handle. A re-entrant call, made
+//! while the thread's handle is in use, gets a fresh socket of its own (no free
+//! function calls another today; the borrow check keeps it safe if one ever does).
 
 use crate::error::{Error, Result};
 use crate::handle::Handle;
