@@ -221,8 +221,9 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// Prepares a single request: sets `NLM_F_REQUEST | extra`, sequence number and
-    /// port id; returns the sequence number.
+    /// Prepares a single request: sets `NLM_F_REQUEST | extra` (and `NLM_F_ACK` only
+    /// if `extra` has it: a GET or a dump answered by its replies must not draw an
+    /// extra ACK), sequence number and port id; returns the sequence number.
     fn stamp(&mut self, op: &'static str, msg: &mut [u8], extra: u16) -> Result<u32> {
         if msg.len() < NlMsgHdr::LEN {
             return Err(Error::Encode {
@@ -231,7 +232,7 @@ impl<T: Transport> Conn<T> {
             });
         }
         let seq = self.next_seq();
-        let flags = u16::from_ne_bytes([msg[6], msg[7]]) | NLM_F_REQUEST | extra;
+        let flags = (u16::from_ne_bytes([msg[6], msg[7]]) & !NLM_F_ACK) | NLM_F_REQUEST | extra;
         msg[6..8].copy_from_slice(&flags.to_ne_bytes());
         set_seq_pid(msg, seq, 0).map_err(|source| Error::Encode { op, source })?;
         Ok(seq)
@@ -291,9 +292,6 @@ impl<T: Transport> Conn<T> {
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
         let seq = self.stamp(op, msg, 0)?;
-        // stamp() adds flags; make sure no ACK is asked for.
-        let flags = u16::from_ne_bytes([msg[6], msg[7]]) & !NLM_F_ACK;
-        msg[6..8].copy_from_slice(&flags.to_ne_bytes());
         self.send(op, msg)?;
         self.receive_until(op, seq, false, |m| {
             let m = match m {

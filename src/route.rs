@@ -33,6 +33,8 @@ pub struct Route {
     pub kind: u8,
     /// The metric (`RTA_PRIORITY`).
     pub priority: Option<u32>,
+    /// The nexthop object the route uses (`nhid`), if any.
+    pub nexthop_id: Option<u32>,
 }
 
 impl From<&RouteMsg> for Route {
@@ -49,6 +51,7 @@ impl From<&RouteMsg> for Route {
             scope: m.scope,
             kind: m.kind,
             priority: m.priority,
+            nexthop_id: m.nexthop_id,
         }
     }
 }

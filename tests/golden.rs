@@ -1020,6 +1020,12 @@ fn conn_dump_sends_the_golden_bytes() {
         assert_ne!(seq_of(&sent), 0);
         sent[8..12].fill(0);
         golden(name, &sent, &[]);
+        // A stray NLM_F_ACK in the request is dropped: a dump answers with DONE, and
+        // an ACK after it would be left unread on the socket.
+        m[6] |= NLM_F_ACK as u8;
+        conn.dump(name, &mut m, |_| Ok(())).unwrap();
+        let sent = conn.transport_mut().sent.pop().unwrap();
+        assert_eq!(u16::from_ne_bytes([sent[6], sent[7]]), DUMP, "{name}");
     }
 }
 

@@ -243,6 +243,18 @@ fn routes_through_a_nexthop_go_with_it() {
         )
         .unwrap();
         assert_eq!(ids, [(1, 500), (2, 500)].into_iter().collect());
+        // And so do the owned routes.
+        let owned = h
+            .routes(rtnl::RouteFilter {
+                family: AF_INET,
+                table: Some(254),
+                oif: None,
+            })
+            .unwrap();
+        assert_eq!(
+            owned.iter().filter(|r| r.nexthop_id.is_some()).count(),
+            1000
+        );
 
         // Deleting a nexthop object deletes the routes that use it.
         h.delete_nexthop(2).unwrap();
