@@ -1076,11 +1076,9 @@ fn nexthop(h: &mut Handle, a: &mut Args<'_>, family: u8) -> Res {
                 Some(d) => Some(h.link_index(d)?),
                 None => None,
             };
+            // -4/-6 or, without them, the gateway's family (rtnl checks they agree).
             let r = NexthopRequest {
-                family: match (family, via) {
-                    (AF_UNSPEC, _) | (_, Some(_)) => AF_UNSPEC, // from the gateway
-                    (f, None) => f,
-                },
+                family,
                 id,
                 gateway: via,
                 oif,

@@ -207,32 +207,29 @@ pub fn nh_id(r: &R4) -> u32 {
 /// of carrying its gateway and device, as `ip route add DST nhid ID` sends it.
 #[inline]
 fn put_route(b: &mut [u8], seq: u32, r: &R4, ack: bool, nh: bool) -> usize {
-    if nh {
-        b[0..4].copy_from_slice(&44u32.to_ne_bytes());
-        b[4..6].copy_from_slice(&RTM_NEWROUTE.to_ne_bytes());
-        let f = F_REQUEST | F_CREATE | F_EXCL | if ack { F_ACK } else { 0 };
-        b[6..8].copy_from_slice(&f.to_ne_bytes());
-        b[8..12].copy_from_slice(&seq.to_ne_bytes());
-        b[12..16].fill(0);
-        b[16..28].copy_from_slice(&[2, r.len, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0]);
-        b[28..32].copy_from_slice(&[8, 0, 1, 0]); // RTA_DST
-        b[32..36].copy_from_slice(&r.dst);
-        b[36..40].copy_from_slice(&[8, 0, 30, 0]); // RTA_NH_ID
-        b[40..44].copy_from_slice(&nh_id(r).to_ne_bytes());
-        return 44;
-    }
-    let n = 44 + if r.gw.is_some() { 8 } else { 0 };
+    // Length: header 16 + rtmsg 12 + RTA_DST 8, then RTA_NH_ID, or [RTA_GATEWAY] RTA_OIF.
+    let n = match (nh, r.gw) {
+        (true, _) => 44,
+        (false, Some(_)) => 52,
+        (false, None) => 44,
+    };
     b[0..4].copy_from_slice(&(n as u32).to_ne_bytes());
     b[4..6].copy_from_slice(&RTM_NEWROUTE.to_ne_bytes());
     let f = F_REQUEST | F_CREATE | F_EXCL | if ack { F_ACK } else { 0 };
     b[6..8].copy_from_slice(&f.to_ne_bytes());
     b[8..12].copy_from_slice(&seq.to_ne_bytes());
     b[12..16].fill(0);
-    // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags
-    let scope = if r.gw.is_some() { 0 } else { 253 };
+    // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags;
+    // link scope only for a device route of its own.
+    let scope = if nh || r.gw.is_some() { 0 } else { 253 };
     b[16..28].copy_from_slice(&[2, r.len, 0, 0, 254, 3, scope, 1, 0, 0, 0, 0]);
     b[28..32].copy_from_slice(&[8, 0, 1, 0]); // RTA_DST
     b[32..36].copy_from_slice(&r.dst);
+    if nh {
+        b[36..40].copy_from_slice(&[8, 0, 30, 0]); // RTA_NH_ID
+        b[40..44].copy_from_slice(&nh_id(r).to_ne_bytes());
+        return n;
+    }
     let mut at = 36;
     if let Some(g) = r.gw {
         b[36..40].copy_from_slice(&[8, 0, 5, 0]); // RTA_GATEWAY
@@ -241,7 +238,7 @@ fn put_route(b: &mut [u8], seq: u32, r: &R4, ack: bool, nh: bool) -> usize {
     }
     b[at..at + 4].copy_from_slice(&[8, 0, 4, 0]); // RTA_OIF
     b[at + 4..at + 8].copy_from_slice(&r.oif.to_ne_bytes());
-    at + 8
+    n
 }
 
 /// Installs `routes` in 64 KiB datagrams; with `ack_every` every request asks for an
