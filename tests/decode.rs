@@ -725,20 +725,7 @@ fn parsed_addresses_and_routes_round_trip_through_requests() {
         let d = fx::bytes(f);
         for m in msgs(&d) {
             let r = RouteMsg::parse(&m).unwrap();
-            let req = RouteRequest {
-                family: r.family,
-                dst: r.dst,
-                dst_len: r.dst_len,
-                gateway: r.gateway,
-                prefsrc: r.prefsrc,
-                priority: r.priority,
-                table: r.table,
-                protocol: r.protocol,
-                scope: r.scope,
-                kind: r.kind,
-                oif: r.oif,
-                nexthop_id: r.nexthop_id,
-            };
+            let req = RouteRequest::from(&r);
             let mut buf = [0u8; 128];
             // Emitted as RTM_NEWROUTE so the reply parser accepts it.
             let n = req.emit(&mut buf, RTM_NEWROUTE, NLM_F_REQUEST).unwrap();

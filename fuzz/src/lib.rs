@@ -317,20 +317,7 @@ fn addr_round_trip(a: &AddrMsg) {
 }
 
 fn route_round_trip(r: &RouteMsg) {
-    let req = RouteRequest {
-        family: r.family,
-        dst: r.dst,
-        dst_len: r.dst_len,
-        gateway: r.gateway,
-        prefsrc: r.prefsrc,
-        priority: r.priority,
-        table: r.table,
-        protocol: r.protocol,
-        scope: r.scope,
-        kind: r.kind,
-        oif: r.oif,
-        nexthop_id: r.nexthop_id,
-    };
+    let req = RouteRequest::from(r);
     let mut buf = [0u8; 256];
     let n = req
         .emit(&mut buf, RTM_NEWROUTE, NLM_F_REQUEST)

@@ -106,6 +106,27 @@ impl RouteRequest {
     }
 }
 
+impl From<&RouteMsg> for RouteRequest {
+    /// The request that re-creates a dumped route (`ip route save`/`restore`): every
+    /// field the reply carries and a request can set.
+    fn from(r: &RouteMsg) -> RouteRequest {
+        RouteRequest {
+            family: r.family,
+            dst: r.dst,
+            dst_len: r.dst_len,
+            gateway: r.gateway,
+            prefsrc: r.prefsrc,
+            priority: r.priority,
+            table: r.table,
+            protocol: r.protocol,
+            scope: r.scope,
+            kind: r.kind,
+            oif: r.oif,
+            nexthop_id: r.nexthop_id,
+        }
+    }
+}
+
 /// Builds an `RTM_GETROUTE` dump request for `family`. With `table` or `oif` set, the
 /// request carries them as attributes, and on a socket with `NETLINK_GET_STRICT_CHK`
 /// the kernel filters the dump itself (the reply then has `NLM_F_DUMP_FILTERED`).
