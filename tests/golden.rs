@@ -1022,7 +1022,8 @@ fn conn_dump_sends_the_golden_bytes() {
         golden(name, &sent, &[]);
         // A stray NLM_F_ACK in the request is dropped: a dump answers with DONE, and
         // an ACK after it would be left unread on the socket.
-        m[6] |= NLM_F_ACK as u8;
+        let with_ack = u16::from_ne_bytes([m[6], m[7]]) | NLM_F_ACK;
+        m[6..8].copy_from_slice(&with_ack.to_ne_bytes());
         conn.dump(name, &mut m, |_| Ok(())).unwrap();
         let sent = conn.transport_mut().sent.pop().unwrap();
         assert_eq!(u16::from_ne_bytes([sent[6], sent[7]]), DUMP, "{name}");
