@@ -1,13 +1,42 @@
-//! Errors: typed data, never strings to match on.
+//! Layer `error` (the bottom, beside `abi`): errors as typed data, never strings to
+//! match on.
 //!
-//! A kernel refusal keeps the operation, the errno and the kernel's own extended-ACK
-//! text ([`Error::Kernel`]); a failed syscall keeps the call and the `io::Error`;
+//! A kernel refusal keeps the operation, the errno, the kernel's own extended-ACK text
+//! and the attribute it pointed at ([`Error::Kernel`]); netlink refused outright is
+//! [`Error::NetlinkUnavailable`]; a failed syscall keeps the call and the `io::Error`;
 //! a caller's mistake is [`Error::InvalidInput`] and is caught before any syscall.
+//! [`ResultExt`] turns "already there" and "already gone" into success for the callers
+//! who want idempotence.
 
-use crate::wire::WireError;
 use std::fmt;
 use std::io;
 use std::time::Duration;
+
+/// A malformed message, or one that cannot be built (the `wire` layer's error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    /// The output buffer cannot hold the message.
+    #[error("buffer too small for the message")]
+    BufferTooSmall,
+    /// A length does not fit its field (`rta_len` is a `u16`).
+    #[error("attribute or message too long for its length field")]
+    TooLong,
+    /// A string attribute contains a NUL byte.
+    #[error("string contains a NUL byte")]
+    InteriorNul,
+    /// Input ends inside a header.
+    #[error("truncated header")]
+    Truncated,
+    /// A length field is smaller than its header or runs past the enclosing buffer.
+    #[error("length field out of bounds")]
+    BadLength,
+    /// An attribute's payload does not have the size or content its type needs.
+    #[error("malformed attribute of type {0}")]
+    BadAttribute(u16),
+    /// A message of a type that was not expected here.
+    #[error("unexpected message type {0}")]
+    UnexpectedType(u16),
+}
 
 /// `Result<T, rtnl::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -19,15 +48,33 @@ pub enum Error {
     /// The kernel refused a request: `op` is the message type (`"RTM_NEWLINK"`),
     /// `errno` the positive error number, `message` the extended-ACK text if the
     /// kernel gave one. Displays as
-    /// `RTM_NEWLINK: Operation not supported (os error 95): Unknown device type`.
-    #[error("{op}: {}", KernelText(*errno, message.as_deref()))]
+    /// `RTM_NEWLINK: Operation not supported (os error 95): Unknown device type`, and
+    /// when the kernel pointed at an attribute (`NLMSGERR_ATTR_OFFS`), with its path:
+    /// `... : Attribute failed policy validation (at IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE)`.
+    #[error("{op}: {}", KernelText(*errno, message.as_deref(), attr.as_deref()))]
     Kernel {
-        /// The request's message type or operation name.
+        /// The request's message type (`"RTM_NEWLINK"`).
         op: &'static str,
         /// The positive errno.
         errno: i32,
         /// `NLMSGERR_ATTR_MSG`, when the kernel sent one.
         message: Option<String>,
+        /// The attribute `NLMSGERR_ATTR_OFFS` points at, as a path of attribute names
+        /// from the top of the request (`IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE`),
+        /// when the kernel sent an offset.
+        attr: Option<String>,
+    },
+    /// Netlink itself is unavailable: `socket(AF_NETLINK)` was refused (a seccomp
+    /// sandbox, a kernel without netlink: `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EPERM`,
+    /// `EACCES` or `ENOSYS`), or the handle was opened without netlink
+    /// ([`crate::Handle::new`] falls back to ioctls for MAC, MTU, up and down).
+    #[error("{op}: netlink is unavailable: {source}")]
+    NetlinkUnavailable {
+        /// The operation that needed netlink (`"socket(AF_NETLINK)"`, `"RTM_NEWADDR"`).
+        op: &'static str,
+        /// Why `socket(AF_NETLINK)` failed.
+        #[source]
+        source: io::Error,
     },
     /// A system call failed (`socket`, `sendmsg`, `ioctl`, `open`, ...).
     #[error("{op}: {source}")]
@@ -106,7 +153,7 @@ pub enum Error {
     },
 }
 
-struct KernelText<'a>(i32, Option<&'a str>);
+struct KernelText<'a>(i32, Option<&'a str>, Option<&'a str>);
 
 /// The kernel's errno names, worded as glibc's `strerror` words them, so that an
 /// error reads the same whichever libc the program is linked against (musl's wording
@@ -215,9 +262,12 @@ impl fmt::Display for KernelText<'_> {
             Some(t) => write!(f, "{t} (os error {})", self.0)?,
             None => write!(f, "{}", io::Error::from_raw_os_error(self.0))?,
         }
-        match self.1 {
-            Some(m) if !m.is_empty() => write!(f, ": {m}"),
-            _ => Ok(()),
+        if let Some(m) = self.1.filter(|m| !m.is_empty()) {
+            write!(f, ": {m}")?;
+        }
+        match self.2 {
+            Some(a) => write!(f, " (at {a})"),
+            None => Ok(()),
         }
     }
 }
@@ -264,27 +314,34 @@ impl Error {
         matches!(self, Error::InvalidInput { .. })
     }
 
-    /// True when the operation is not available here: another platform, or netlink
-    /// refused by the kernel or a sandbox (`socket(AF_NETLINK)` failing with
-    /// `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EPERM`, `EACCES` or `ENOSYS`). The ioctl
-    /// fallbacks take over in that case.
+    /// True when the operation is not available here: another platform
+    /// ([`Error::Unsupported`]), or netlink refused by the kernel or a sandbox
+    /// ([`Error::NetlinkUnavailable`]). The ioctl fallbacks take over in that case.
     pub fn is_netlink_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Error::Unsupported { .. } | Error::NetlinkUnavailable { .. }
+        )
+    }
+
+    /// The attribute the kernel pointed at in a refusal, as a path of names
+    /// (`"IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE"`).
+    pub fn kernel_attr(&self) -> Option<&str> {
         match self {
-            Error::Unsupported { .. } => true,
-            Error::Io {
-                op: "socket(AF_NETLINK)",
-                source,
-            } => matches!(
-                source.raw_os_error(),
-                Some(
-                    libc::EAFNOSUPPORT
-                        | libc::EPROTONOSUPPORT
-                        | libc::EPERM
-                        | libc::EACCES
-                        | libc::ENOSYS
-                )
-            ),
-            _ => false,
+            Error::Kernel { attr, .. } => attr.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The error `socket(AF_NETLINK)` gave: [`Error::NetlinkUnavailable`] for the
+    /// errnos that mean "no netlink here", else [`Error::Io`].
+    pub(crate) fn netlink_socket(source: io::Error) -> Error {
+        let op = "socket(AF_NETLINK)";
+        match source.raw_os_error() {
+            Some(
+                libc::EAFNOSUPPORT | libc::EPROTONOSUPPORT | libc::EPERM | libc::EACCES | libc::ENOSYS,
+            ) => Error::NetlinkUnavailable { op, source },
+            _ => Error::io(op, source),
         }
     }
 
@@ -293,17 +350,24 @@ impl Error {
     /// answers several requests: a batch window, the guest's netlink steps.
     pub(crate) fn duplicate(&self) -> Error {
         match self {
-            Error::Kernel { op, errno, message } => Error::Kernel {
+            Error::Kernel {
+                op,
+                errno,
+                message,
+                attr,
+            } => Error::Kernel {
                 op,
                 errno: *errno,
                 message: message.clone(),
+                attr: attr.clone(),
+            },
+            Error::NetlinkUnavailable { op, source } => Error::NetlinkUnavailable {
+                op,
+                source: copy_io(source),
             },
             Error::Io { op, source } => Error::Io {
                 op,
-                source: match source.raw_os_error() {
-                    Some(code) => io::Error::from_raw_os_error(code),
-                    None => io::Error::new(source.kind(), source.to_string()),
-                },
+                source: copy_io(source),
             },
             Error::InvalidInput {
                 what,
@@ -355,6 +419,35 @@ impl Error {
         }
     }
 
+    /// [`Error::InvalidInput`] for a value given as bytes that need not be UTF-8 (an
+    /// interface name): bytes that are not UTF-8 are written `\xNN`.
+    pub(crate) fn invalid_bytes(what: &'static str, value: &[u8], reason: &'static str) -> Self {
+        let mut text = String::new();
+        let mut b = value;
+        loop {
+            match std::str::from_utf8(b) {
+                Ok(s) => {
+                    text.push_str(&escape_controls(s));
+                    break;
+                }
+                Err(e) => {
+                    let (good, rest) = b.split_at(e.valid_up_to());
+                    text.push_str(&escape_controls(std::str::from_utf8(good).unwrap_or("")));
+                    let bad = e.error_len().unwrap_or(rest.len()).max(1);
+                    for x in &rest[..bad] {
+                        text.push_str(&format!("\\x{x:02x}"));
+                    }
+                    b = &rest[bad..];
+                }
+            }
+        }
+        Error::InvalidInput {
+            what,
+            value: text,
+            reason,
+        }
+    }
+
     /// A failed call. Off Linux the stubs' `ErrorKind::Unsupported` becomes
     /// [`Error::Unsupported`]; on Linux every `io::Error` here is an errno (`ENOSYS`
     /// included, which stays an [`Error::Io`] naming the call), so no kind is decoded.
@@ -364,6 +457,52 @@ impl Error {
             return Error::Unsupported { op };
         }
         Error::Io { op, source }
+    }
+}
+
+/// An `io::Error` rebuilt from its errno, or else from its kind and text.
+fn copy_io(e: &io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(e.kind(), e.to_string()),
+    }
+}
+
+/// Idempotence, for any caller: "already there" or "already gone" as success.
+///
+/// ```no_run
+/// use rtnl::ResultExt;
+/// let mut h = rtnl::Handle::new()?;
+/// h.delete_link("veth0").or_absent()?;                 // ip link del veth0, if it exists
+/// h.add_link(&rtnl::Link::bridge("br0")?).or_exists()?; // ip link add br0 type bridge, unless there
+/// # Ok::<(), rtnl::Error>(())
+/// ```
+pub trait ResultExt<T> {
+    /// `Ok(None)` when the object does not exist ([`Error::is_not_found`]): for deletes
+    /// that may find nothing to delete, and lookups that may find nothing.
+    fn or_absent(self) -> Result<Option<T>>;
+    /// `Ok(None)` when the object already exists ([`Error::is_exists`]): for adds that
+    /// may find it done.
+    fn or_exists(self) -> Result<Option<T>>;
+}
+
+impl<T> ResultExt<T> for Result<T> {
+    #[inline]
+    fn or_absent(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    #[inline]
+    fn or_exists(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_exists() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -403,6 +542,7 @@ mod tests {
             op: "RTM_NEWLINK",
             errno: 95,
             message: Some("Unknown device type".into()),
+            attr: None,
         };
         assert_eq!(
             e.to_string(),
@@ -414,6 +554,7 @@ mod tests {
             op: "RTM_NEWROUTE",
             errno: libc::EEXIST,
             message: None,
+            attr: None,
         };
         assert_eq!(e.to_string(), "RTM_NEWROUTE: File exists (os error 17)");
         assert!(e.is_exists());
@@ -421,8 +562,62 @@ mod tests {
             op: "RTM_DELROUTE",
             errno: libc::ESRCH,
             message: None,
+            attr: None,
         };
         assert!(e.is_not_found());
+    }
+
+    #[test]
+    fn kernel_error_names_the_offending_attribute() {
+        let e = Error::Kernel {
+            op: "RTM_NEWLINK",
+            errno: libc::EINVAL,
+            message: Some("mtu greater than device maximum".into()),
+            attr: Some("IFLA_MTU".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "RTM_NEWLINK: Invalid argument (os error 22): mtu greater than device maximum (at IFLA_MTU)"
+        );
+        assert_eq!(e.kernel_attr(), Some("IFLA_MTU"));
+        let e = Error::Kernel {
+            op: "RTM_NEWLINK",
+            errno: libc::EINVAL,
+            message: None,
+            attr: Some("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "RTM_NEWLINK: Invalid argument (os error 22) (at IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE)"
+        );
+    }
+
+    #[test]
+    fn idempotence_adapters() {
+        let gone: Result<()> = Err(Error::NotFound {
+            kind: "link",
+            name: "x".into(),
+        });
+        assert_eq!(gone.or_absent().unwrap(), None);
+        let exists: Result<()> = Err(Error::Kernel {
+            op: "RTM_NEWLINK",
+            errno: libc::EEXIST,
+            message: None,
+            attr: None,
+        });
+        assert!(exists.or_absent().is_err());
+        let exists: Result<()> = Err(Error::Kernel {
+            op: "RTM_NEWLINK",
+            errno: libc::EEXIST,
+            message: None,
+            attr: None,
+        });
+        assert_eq!(exists.or_exists().unwrap(), None);
+        assert_eq!(Ok::<u32, Error>(3).or_exists().unwrap(), Some(3));
+        let unavailable = Error::netlink_socket(io::Error::from_raw_os_error(libc::EPERM));
+        assert!(unavailable.is_netlink_unavailable(), "{unavailable:?}");
+        let other = Error::netlink_socket(io::Error::from_raw_os_error(libc::EMFILE));
+        assert!(!other.is_netlink_unavailable(), "{other:?}");
     }
 
     #[test]
@@ -448,6 +643,7 @@ mod tests {
             op: "RTM_NEWLINK",
             errno: 4095,
             message: None,
+            attr: None,
         };
         assert!(e.to_string().contains("(os error 4095)"), "{e}");
     }

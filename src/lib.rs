@@ -3,18 +3,43 @@
 //! `rtnl` configures network links, addresses and routes by speaking rtnetlink over a
 //! plain, blocking `AF_NETLINK` socket. No async runtime; two dependencies (`libc`,
 //! `thiserror`); no allocation on the encode path; errors that carry what the kernel
-//! said — errno *and* the extended-ACK text.
+//! said — errno, extended-ACK text, and the attribute it pointed at.
+//!
+//! ## One API, one type per object
+//!
+//! [`Handle`] is the API: every operation exists there once. Each object the kernel
+//! keeps is one owned type that parses and emits — [`Link`], [`Address`], [`Route`],
+//! [`Nexthop`] — so what a dump returns can be handed back unchanged:
+//!
+//! ```no_run
+//! use rtnl::{Family, Route, RouteFilter};
+//! let mut h = rtnl::Handle::new()?;
+//! // ip route show table 300 ... then ip route del each
+//! for r in h.routes(&RouteFilter { table: Some(300), ..Default::default() })? {
+//!     h.delete(&r)?;
+//! }
+//! // ip route add 10.1.0.0/16 via 10.0.0.254
+//! h.add(&Route::to("10.1.0.0".parse().unwrap(), 16)?.via("10.0.0.254".parse().unwrap()))?;
+//! # Ok::<(), rtnl::Error>(())
+//! ```
+//!
+//! The verbs (`add`, `replace`, `change`, `append`, `prepend`, `delete`) take any
+//! object; a [`Batch`] takes the same values, many per `sendmsg`, one result each.
 //!
 //! ## Layers
 //!
 //! ```text
-//! operations   link  addr  route  nexthop  bridge  guest   what users call; owned results
-//!     |        Handle (one socket, reused)  + one-shot free functions
-//! request      Conn: ACK / dump / batch; seq, port id, error and ext-ACK policy
-//! socket       OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK, ACKs in one recv
-//! wire         MsgBuilder + Messages/Attrs; per-family encoders; no syscalls, safe
-//! abi          #[repr(C)] kernel structs + constants + compile-time layout asserts
-//! side doors   ioctl  netns  sysctl — independent of the netlink stack
+//! guest        guest/: a VM's whole bring-up, planned once, run by netlink or ioctls
+//! operations   ops/: Handle + Batch (the one call surface), one file per family,
+//!              oneshot (the seed-named free functions over a per-thread handle)
+//! request      Conn: one reply dispatcher for ACK / get / dump / batch; seq, port id,
+//!              NLM_F_* flags, errors and extended ACK
+//! socket       sys/socket: OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK
+//! wire         each message's encoding in one place: owned objects, zero-copy
+//!              views, dump filters; MsgBuilder + Messages/Attrs; no syscalls, safe
+//! abi, types,  #[repr(C)] kernel structs + constants + layout asserts; value types
+//! error        (MacAddr, IfName, Family, Scope, ...); typed errors
+//! side doors   sys/: ioctl, netns, sysctl — beside the netlink stack
 //! ```
 //!
 //! Dependencies point down only. `wire` never sees a file descriptor, so it is
@@ -37,16 +62,16 @@
 //!
 //! ```no_run
 //! let mut h = rtnl::Handle::new()?;
-//! let err = h.add_link("d0", rtnl::LinkKind::Other("dummy")).unwrap_err();
+//! let err = h.add(&rtnl::Link::of_kind("d0", "dummy")?).unwrap_err();
 //! // "RTM_NEWLINK: Operation not supported (os error 95): Unknown device type"
 //! assert_eq!(err.errno(), Some(95));
 //! # Ok::<(), rtnl::Error>(())
 //! ```
 //!
-//! The free functions use a socket kept for the calling thread, checked before each
-//! call against the process id and the thread's current network namespace (a forked
-//! child, or a thread that called `setns`, gets a new one); [`release_thread_socket`]
-//! closes it.
+//! The free functions use a socket kept for the calling thread
+//! ([`with_thread_handle`]), checked before each call against the process id and the
+//! thread's current network namespace (a forked child, or a thread that called
+//! `setns`, gets a new one); [`release_thread_socket`] closes it.
 //!
 //! On platforms other than Linux the crate still builds; every operation returns
 //! [`Error::Unsupported`].
@@ -57,53 +82,59 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod abi;
+mod error;
+mod types;
+mod validate;
 pub mod wire;
 
-mod error;
-pub mod request;
 #[allow(unsafe_code)]
-pub mod socket;
+mod sys {
+    //! Layer `sys`: the files that make syscalls — the netlink socket, and the side
+    //! doors beside the netlink stack (interface ioctls, namespaces, sysctls).
+    pub mod ioctl;
+    pub mod netns;
+    pub mod socket;
+    #[deny(unsafe_code)]
+    pub mod sysctl;
+}
+pub use sys::{ioctl, netns, socket, sysctl};
 
-mod addr;
-mod bridge;
-mod handle;
-mod link;
-mod nexthop;
-mod oneshot;
-mod route;
-mod validate;
+pub mod request;
+
+mod ops;
 
 pub mod guest;
-#[allow(unsafe_code)]
-pub mod ioctl;
-pub mod netns;
-pub mod sysctl;
 
-pub use addr::{
-    add_address_to_link, add_address_to_link_by_name, flush_addresses_on_link_by_name, Address,
-};
-pub use bridge::{
+pub use error::{Error, Result, ResultExt, WireError};
+pub use netns::{with_netns, with_netns_fd};
+pub use ops::addr::{add_address_to_link, add_address_to_link_by_name, flush_addresses_on_link_by_name};
+pub use ops::bridge::{
     add_link_to_bridge, bridge_member_count, create_bridge, delete_bridge, set_bridge_stp,
 };
-pub use error::{Error, Result};
-pub use handle::{Batch, Handle};
-pub use link::{
+pub use ops::handle::{Batch, Handle, Listing};
+pub use ops::link::{
     create_veth_pair, delete_link_by_name, link_exists, list_all_links,
     move_link_into_netns_and_rename, move_link_into_netns_fd_and_rename, set_link_address_by_name,
-    set_link_mtu_by_name, set_link_up_by_name, Link, MacAddr, OperState,
+    set_link_mtu_by_name, set_link_up_by_name,
 };
-pub use netns::{with_netns, with_netns_fd};
-pub use nexthop::Nexthop;
-pub use oneshot::release_thread_socket;
-pub use request::{AckMode, BatchLimits, Conn};
-pub use route::{
+pub use ops::oneshot::{release_thread_socket, with_thread_handle};
+pub use ops::route::{
     add_default_route_via_dev, add_default_route_via_gateway, add_route_via_dev,
-    delete_route_via_dev, replace_route_via_dev, Route, RouteFilter,
+    delete_route_via_dev, replace_route_via_dev,
 };
+pub use request::{AckMode, BatchLimits, Conn};
 pub use socket::{Socket, Transport};
 pub use sysctl::{read_sysctl, set_sysctl};
-pub use validate::{check_ifname, check_prefix};
-pub use wire::link::LinkKind;
+pub use types::{
+    check_altname, check_ifname, AddrFlags, Family, HwAddr, IfName, LinkFlags, MacAddr,
+    OperState, Protocol, RouteFlags, RouteType, Scope,
+};
+pub use validate::check_prefix;
+pub use wire::addr::{AddrFilter, Address, Lifetimes};
+pub use wire::link::{Bridge, Link, LinkFilter, LinkKind, LinkRef, LinkStats, Netns, VethPeer};
+pub use wire::nexthop::{GroupMember, Nexthop, NexthopFilter, Resilient};
+pub use wire::route::{Hop, Metric, Route, RouteFilter};
+pub use wire::{Decode, Object, Op, Request, Verb};
 
 /// The README's code snippets, compiled as doctests so that they stay true.
 #[cfg(doctest)]

@@ -1,18 +1,31 @@
 //! Layer `request`: the exchanges over a [`Transport`] — one request and its ACK, a
-//! dump streamed to a callback, a batch with one result per request — and the policy
-//! that goes with them: per-socket sequence numbers from a non-constant seed, replies
-//! with another sequence number or port id skipped, `NLMSG_ERROR` 0 as the ACK,
-//! `NLMSG_DONE` that may carry an errno, `NLM_F_DUMP_INTR` reported, `EINTR`
+//! lookup answered by one message, a dump streamed to a callback, a batch with one
+//! result per request — and the protocol that goes with them, owned here and nowhere
+//! else: `NLM_F_REQUEST`, `NLM_F_ACK` and `NLM_F_DUMP` set per exchange (a request
+//! names only its verb), per-socket sequence numbers from a non-constant seed,
+//! replies with another sequence number or port id set aside, `NLMSG_ERROR` 0 as the
+//! ACK, `NLMSG_DONE` that may carry an errno, `NLM_F_DUMP_INTR` reported, `EINTR`
 //! restarted, a receive timeout turned into [`Error::Timeout`], and the kernel's
-//! extended-ACK text carried into [`Error::Kernel`].
+//! extended ACK carried into [`Error::Kernel`] — its text, and the attribute it
+//! pointed at, named by walking the request that was sent ([`crate::wire::attr_path`]).
 //!
-//! The caller encodes each request (with [`crate::wire`]) into a buffer; `Conn`
-//! patches in the sequence number and port id and does the rest.
+//! Every exchange goes through one reply dispatcher ([`Conn::dispatch`], after
+//! libmnl's `mnl_cb_run`): it reads datagrams, checks each message's sequence number
+//! and port id against the window of requests in flight, decodes `NLMSG_ERROR` and
+//! `NLMSG_DONE`, and hands each event to the exchange. Messages that belong to no
+//! request in flight (notifications, on a socket that joined a group) go to a side
+//! callback instead of being lost.
+//!
+//! The operation's name in errors is its message type (`"RTM_NEWLINK"`), derived from
+//! the request itself.
 
 use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::socket::Transport;
-use crate::wire::{parse_done, parse_error, set_seq_pid, AckMsg, Message, Messages};
+use crate::wire::{
+    attr_path, parse_done, parse_error, patch_flags, set_seq_pid, AckMsg, Message, Messages,
+    WireError,
+};
 use std::time::Duration;
 
 /// How many times a dump interrupted by concurrent changes is retried.
@@ -83,6 +96,44 @@ fn seed() -> u32 {
 /// (`skb->truesize` of a small ACK or error is well under 1 KiB; 1 KiB is safe).
 const REPLY_TRUESIZE: usize = 1024;
 
+/// What one message means to the exchange in flight. `pos` is the position, in the
+/// window of requests in flight, of the request it answers (0 for a single request).
+#[derive(Debug)]
+pub enum Event<'m, 'a> {
+    /// A message that is not a control message: the object a lookup returns, one
+    /// item of a dump, or a reply inside a batch.
+    Reply {
+        /// The request it answers.
+        pos: usize,
+        /// The message.
+        msg: &'m Message<'a>,
+    },
+    /// `NLMSG_ERROR` with error 0: the request succeeded.
+    Ack {
+        /// The request it answers.
+        pos: usize,
+    },
+    /// `NLMSG_ERROR` with an errno: the kernel refused the request.
+    Refused {
+        /// The request it answers.
+        pos: usize,
+        /// The errno and the extended ACK.
+        ack: AckMsg<'a>,
+    },
+    /// `NLMSG_DONE`: a dump ended (with an errno if it failed midway).
+    Done {
+        /// The request it answers.
+        pos: usize,
+        /// The errno (0: complete) and the extended ACK.
+        ack: AckMsg<'a>,
+    },
+    /// A datagram could not be read any further (its remaining messages are lost).
+    Malformed(WireError),
+}
+
+/// What the exchange does after an event: read on, or finish with a result.
+pub type Flow = Option<Result<()>>;
+
 impl<T: Transport> Conn<T> {
     /// Wraps a transport.
     pub fn new(t: T) -> Self {
@@ -121,6 +172,15 @@ impl<T: Transport> Conn<T> {
         self.seq
     }
 
+    /// The number [`next_seq`](Self::next_seq) will give.
+    #[inline]
+    fn peek_seq(&self) -> u32 {
+        match self.seq.wrapping_add(1) {
+            0 => 1,
+            s => s,
+        }
+    }
+
     fn timeout(&self, op: &'static str) -> Error {
         Error::Timeout {
             op,
@@ -128,7 +188,8 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    fn send(&mut self, op: &'static str, buf: &[u8]) -> Result<()> {
+    /// Sends one datagram (`EINTR` restarted).
+    pub fn send(&mut self, op: &'static str, buf: &[u8]) -> Result<()> {
         loop {
             match self.t.send(buf) {
                 Ok(()) => return Ok(()),
@@ -164,16 +225,20 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// Receives datagrams until `on_msg` ends the exchange by returning `Some`.
-    /// Messages with another sequence number or port id (someone else's, or stale
-    /// replies) are skipped; a malformed datagram is passed as `Err` (the iterator
-    /// yields nothing more from that datagram).
-    fn receive_until(
+    /// The reply dispatcher: reads datagrams until `on_event` ends the exchange by
+    /// returning `Some`. A message answers the window of `count` requests numbered
+    /// from `first_seq` when its sequence number falls in it and its port id is ours
+    /// (or the kernel's, 0); anything else — a notification, a stale reply — goes to
+    /// `on_other`. `small`: only ACKs and errors are expected (see
+    /// [`Transport::recv_small`]).
+    pub fn dispatch(
         &mut self,
         op: &'static str,
-        seq: u32,
+        first_seq: u32,
+        count: usize,
         small: bool,
-        mut on_msg: impl FnMut(Result<&Message<'_>, Error>) -> Option<Result<()>>,
+        mut on_event: impl FnMut(Event<'_, '_>) -> Flow,
+        mut on_other: impl FnMut(&Message<'_>),
     ) -> Result<()> {
         let pid = self.t.port_id();
         loop {
@@ -181,18 +246,34 @@ impl<T: Transport> Conn<T> {
             let rx = std::mem::take(&mut self.rx);
             let mut done = None;
             for m in Messages::new(&rx[..n]) {
-                let r = match m {
-                    Ok(m) => {
-                        let h = m.header;
-                        if h.nlmsg_seq != seq || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                            continue;
-                        }
-                        on_msg(Ok(&m))
+                let m = match m {
+                    Ok(m) => m,
+                    Err(e) => {
+                        done = on_event(Event::Malformed(e));
+                        break;
                     }
-                    Err(source) => on_msg(Err(Error::Malformed { op, source })),
                 };
-                if r.is_some() {
-                    done = r;
+                let h = m.header;
+                let pos = window_pos(first_seq, h.nlmsg_seq);
+                if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+                    on_other(&m);
+                    continue;
+                }
+                let ev = match h.nlmsg_type {
+                    NLMSG_ERROR => match parse_error(&m) {
+                        Ok(a) if a.error == 0 => Event::Ack { pos },
+                        Ok(ack) => Event::Refused { pos, ack },
+                        Err(e) => Event::Malformed(e),
+                    },
+                    NLMSG_DONE => match parse_done(&m) {
+                        Ok(ack) => Event::Done { pos, ack },
+                        Err(e) => Event::Malformed(e),
+                    },
+                    NLMSG_NOOP | NLMSG_OVERRUN => continue,
+                    _ => Event::Reply { pos, msg: &m },
+                };
+                if let Some(r) = on_event(ev) {
+                    done = Some(r);
                     break;
                 }
             }
@@ -203,161 +284,158 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// The result an `NLMSG_ERROR` carries: `Ok` for an ACK, the kernel's refusal
-    /// otherwise.
-    fn ack_result(op: &'static str, m: &Message<'_>) -> Result<()> {
-        match parse_error(m) {
-            Ok(a) if a.error == 0 => Ok(()),
-            Ok(a) => Err(Self::kernel_error(op, &a)),
-            Err(source) => Err(Error::Malformed { op, source }),
-        }
-    }
-
-    fn kernel_error(op: &'static str, ack: &AckMsg<'_>) -> Error {
-        Error::Kernel {
-            op,
-            errno: ack.errno(),
-            message: ack.message.map(str::to_owned),
-        }
-    }
-
-    /// Prepares a single request: sets `NLM_F_REQUEST | extra` (and `NLM_F_ACK` only
-    /// if `extra` has it: a GET or a dump answered by its replies must not draw an
-    /// extra ACK), sequence number and port id; returns the sequence number.
-    fn stamp(&mut self, op: &'static str, msg: &mut [u8], extra: u16) -> Result<u32> {
+    /// Sets `NLM_F_REQUEST | set` (clearing a stray `NLM_F_ACK` unless `set` has it),
+    /// the next sequence number and port id 0 on the request in `msg`; returns the
+    /// sequence number and the op name.
+    fn stamp(&mut self, msg: &mut [u8], set: u16) -> Result<(u32, &'static str)> {
+        let op = request_name(msg);
         if msg.len() < NlMsgHdr::LEN {
             return Err(Error::Encode {
                 op,
-                source: crate::wire::WireError::Truncated,
+                source: WireError::Truncated,
             });
         }
         let seq = self.next_seq();
-        let flags = (u16::from_ne_bytes([msg[6], msg[7]]) & !NLM_F_ACK) | NLM_F_REQUEST | extra;
-        msg[6..8].copy_from_slice(&flags.to_ne_bytes());
-        set_seq_pid(msg, seq, 0).map_err(|source| Error::Encode { op, source })?;
-        Ok(seq)
+        patch_flags(msg, NLM_F_ACK, NLM_F_REQUEST | set)
+            .and_then(|()| set_seq_pid(msg, seq, 0))
+            .map_err(|source| Error::Encode { op, source })?;
+        Ok((seq, op))
     }
 
-    /// Sends one request with `NLM_F_ACK` and waits for its ACK. Replies that are not
-    /// the ACK (e.g. the object a GET returns) go to `on_reply`.
+    /// Sends the request in `msg` with `NLM_F_ACK` and waits for its ACK. Replies that
+    /// are not the ACK (an `NLM_F_ECHO`'d object, say) go to `on_reply`.
     pub fn request(
         &mut self,
-        op: &'static str,
         msg: &mut [u8],
-        on_reply: impl FnMut(&Message<'_>) -> Result<()>,
-    ) -> Result<()> {
-        self.exchange(op, msg, false, on_reply)
-    }
-
-    fn exchange(
-        &mut self,
-        op: &'static str,
-        msg: &mut [u8],
-        small: bool,
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        let seq = self.stamp(op, msg, NLM_F_ACK)?;
+        let (seq, op) = self.stamp(msg, NLM_F_ACK)?;
         self.send(op, msg)?;
         let mut first_err: Option<Error> = None;
-        self.receive_until(op, seq, small, |m| {
-            let m = match m {
-                Ok(m) => m,
-                Err(e) => return Some(Err(e)),
-            };
-            match m.header.nlmsg_type {
-                NLMSG_ERROR => Some(Self::ack_result(op, m)),
-                NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => None,
-                _ => {
+        let msg = &*msg;
+        self.dispatch(
+            op,
+            seq,
+            1,
+            false,
+            |ev| match ev {
+                Event::Ack { .. } => Some(first_err.take().map_or(Ok(()), Err)),
+                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
+                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
+                Event::Reply { msg, .. } => {
                     if first_err.is_none() {
-                        first_err = on_reply(m).err();
+                        first_err = on_reply(msg).err();
                     }
                     None
                 }
-            }
-        })?;
-        match first_err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+                Event::Done { .. } => None,
+            },
+            |_| {},
+        )
     }
 
-    /// Sends one GET request *without* `NLM_F_ACK` (as iproute2 does for lookups) and
-    /// passes its single reply to `on_reply`: the reply itself is the answer, or an
-    /// `NLMSG_ERROR` is. One datagram back instead of two. For requests whose answer
-    /// is one message (`RTM_GETLINK` by name or index, `RTM_GETROUTE` of one route).
+    /// Sends the request in `msg` with `NLM_F_ACK` and waits for its ACK, ignoring any
+    /// other reply. The ACK is received without sizing the datagram first (one
+    /// syscall).
+    #[inline]
+    pub fn ack(&mut self, msg: &mut [u8]) -> Result<()> {
+        let (seq, op) = self.stamp(msg, NLM_F_ACK)?;
+        self.send(op, msg)?;
+        let msg = &*msg;
+        self.dispatch(
+            op,
+            seq,
+            1,
+            true,
+            |ev| match ev {
+                Event::Ack { .. } => Some(Ok(())),
+                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
+                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
+                Event::Reply { .. } | Event::Done { .. } => None,
+            },
+            |_| {},
+        )
+    }
+
+    /// Sends a lookup *without* `NLM_F_ACK` (as iproute2 does) and passes its single
+    /// reply to `on_reply`: the reply itself is the answer, or an `NLMSG_ERROR` is.
+    /// One datagram back instead of two. For requests whose answer is one message
+    /// (`RTM_GETLINK` by name or index, `ip route get`).
     pub fn get(
         &mut self,
-        op: &'static str,
         msg: &mut [u8],
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        let seq = self.stamp(op, msg, 0)?;
+        let (seq, op) = self.stamp(msg, 0)?;
         self.send(op, msg)?;
-        self.receive_until(op, seq, false, |m| {
-            let m = match m {
-                Ok(m) => m,
-                Err(e) => return Some(Err(e)),
-            };
-            match m.header.nlmsg_type {
+        let msg = &*msg;
+        self.dispatch(
+            op,
+            seq,
+            1,
+            false,
+            |ev| match ev {
+                Event::Reply { msg, .. } => Some(on_reply(msg)),
                 // An ACK without a reply: nothing was found to report.
-                NLMSG_ERROR => Some(Self::ack_result(op, m)),
-                NLMSG_NOOP | NLMSG_OVERRUN | NLMSG_DONE => None,
-                _ => Some(on_reply(m)),
-            }
-        })
+                Event::Ack { .. } => Some(Ok(())),
+                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
+                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
+                Event::Done { .. } => None,
+            },
+            |_| {},
+        )
     }
 
-    /// Sends one request and waits for its ACK, ignoring any other reply.
-    #[inline]
-    pub fn ack(&mut self, op: &'static str, msg: &mut [u8]) -> Result<()> {
-        self.exchange(op, msg, true, |_| Ok(()))
-    }
-
-    /// Sends a dump request (`NLM_F_DUMP` is added) and streams every reply message
-    /// to `on_msg` until `NLMSG_DONE`. An error from `on_msg` stops delivery; the dump
-    /// is still read to its end (so the socket stays usable) and the error returned.
-    /// If the kernel flagged the dump inconsistent (`NLM_F_DUMP_INTR`), the result is
+    /// Sends a dump request (`NLM_F_DUMP` is added) and streams every reply message to
+    /// `on_msg` until `NLMSG_DONE`. An error from `on_msg` stops delivery; the dump is
+    /// still read to its end (so the socket stays usable) and the error returned. If
+    /// the kernel flagged the dump inconsistent (`NLM_F_DUMP_INTR`), the result is
     /// [`Error::DumpInterrupted`] after the dump was read — callers that collect can
-    /// start again, see [`dump_consistent`](Self::dump_consistent).
-    pub fn dump(
+    /// start again, see [`dump_consistent`](Self::dump_consistent). Messages that are
+    /// not part of the dump (notifications) go to `on_other`.
+    pub fn dump_with(
         &mut self,
-        op: &'static str,
         msg: &mut [u8],
         mut on_msg: impl FnMut(&Message<'_>) -> Result<()>,
+        on_other: impl FnMut(&Message<'_>),
     ) -> Result<()> {
-        let seq = self.stamp(op, msg, NLM_F_DUMP)?;
+        let (seq, op) = self.stamp(msg, NLM_F_DUMP)?;
         self.send(op, msg)?;
         let mut first_err: Option<Error> = None;
         let mut interrupted = false;
-        self.receive_until(op, seq, false, |m| {
-            let m = match m {
-                Ok(m) => m,
-                Err(e) => {
-                    // The rest of this datagram is unreadable; the dump goes on.
-                    first_err.get_or_insert(e);
-                    return None;
-                }
-            };
-            if m.header.nlmsg_flags & NLM_F_DUMP_INTR != 0 {
-                interrupted = true;
-            }
-            match m.header.nlmsg_type {
-                NLMSG_DONE => Some(match parse_done(m) {
-                    Ok(a) if a.error == 0 => Ok(()),
-                    Ok(a) => Err(Self::kernel_error(op, &a)),
-                    Err(source) => Err(Error::Malformed { op, source }),
-                }),
-                // A dump refused outright (or an ACK for it): ends the dump.
-                NLMSG_ERROR => Some(Self::ack_result(op, m)),
-                NLMSG_NOOP | NLMSG_OVERRUN => None,
-                _ => {
+        let msg = &*msg;
+        self.dispatch(
+            op,
+            seq,
+            1,
+            false,
+            |ev| match ev {
+                Event::Reply { msg, .. } => {
+                    interrupted |= msg.header.nlmsg_flags & NLM_F_DUMP_INTR != 0;
                     if first_err.is_none() {
-                        first_err = on_msg(m).err();
+                        first_err = on_msg(msg).err();
                     }
                     None
                 }
-            }
-        })?;
+                Event::Done { ack, .. } => {
+                    interrupted |= ack.request.nlmsg_flags & NLM_F_DUMP_INTR != 0;
+                    Some(if ack.error == 0 {
+                        Ok(())
+                    } else {
+                        Err(kernel_error(msg, &ack))
+                    })
+                }
+                // A dump refused outright (or an ACK for it): ends the dump.
+                Event::Ack { .. } => Some(Ok(())),
+                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
+                Event::Malformed(source) => {
+                    // The rest of this datagram is unreadable; the dump goes on.
+                    first_err.get_or_insert(Error::Malformed { op, source });
+                    None
+                }
+            },
+            on_other,
+        )?;
         if let Some(e) = first_err {
             return Err(e);
         }
@@ -367,19 +445,27 @@ impl<T: Transport> Conn<T> {
         Ok(())
     }
 
+    /// [`dump_with`](Self::dump_with), skipping messages that are not part of the
+    /// dump.
+    pub fn dump(
+        &mut self,
+        msg: &mut [u8],
+        on_msg: impl FnMut(&Message<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.dump_with(msg, on_msg, |_| {})
+    }
+
     /// A dump that is retried from the start (up to [`DUMP_ATTEMPTS`] times) while the
     /// kernel flags it inconsistent; `reset` is called before each new attempt so the
-    /// caller can drop what it collected. `build` encodes the request into the buffer
-    /// it is given and returns its length.
+    /// caller can drop what it collected.
     pub fn dump_consistent(
         &mut self,
-        op: &'static str,
         msg: &mut [u8],
         mut reset: impl FnMut(),
         mut on_msg: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
         for attempt in 1..=DUMP_ATTEMPTS {
-            match self.dump(op, msg, &mut on_msg) {
+            match self.dump(msg, &mut on_msg) {
                 Err(Error::DumpInterrupted { .. }) if attempt < DUMP_ATTEMPTS => reset(),
                 Err(Error::DumpInterrupted { op, .. }) => {
                     return Err(Error::DumpInterrupted {
@@ -393,46 +479,24 @@ impl<T: Transport> Conn<T> {
         unreachable!("the loop returns on its last attempt")
     }
 
-    /// A consistent dump collected into a `Vec`: [`dump_consistent`](Self::dump_consistent)
-    /// with `parse` turning each message into an item (`None` skips it); a retried dump
-    /// starts from an empty `Vec`.
-    pub fn dump_collect<I>(
-        &mut self,
-        op: &'static str,
-        msg: &mut [u8],
-        mut parse: impl FnMut(&Message<'_>) -> Result<Option<I>>,
-    ) -> Result<Vec<I>> {
-        let out = std::cell::RefCell::new(Vec::new());
-        self.dump_consistent(
-            op,
-            msg,
-            || out.borrow_mut().clear(),
-            |m| {
-                out.borrow_mut().extend(parse(m)?);
-                Ok(())
-            },
-        )?;
-        Ok(out.into_inner())
-    }
-
     /// Sends the requests packed back-to-back in `msgs` — as few datagrams as
     /// [`BatchLimits`] allow — and reports one result per request, in order, to
     /// `on_result(index, result)`. A refused request does not stop the others: the
-    /// kernel goes on with the next one, and so does the report. `op` names the
-    /// requests in transport errors; a kernel refusal is named by the refused request's
-    /// own message type (e.g. `"RTM_NEWROUTE"`).
+    /// kernel goes on with the next one, and so does the report. A kernel refusal is
+    /// named by the refused request's own message type (e.g. `"RTM_NEWROUTE"`) and
+    /// points at its attribute when the kernel said which.
     ///
     /// If the exchange itself fails (timeout, `ENOBUFS`, a socket error), every request
     /// whose fate is unknown is reported with that error, and the first such error is
     /// also returned.
     pub fn batch(
         &mut self,
-        op: &'static str,
         msgs: &mut [u8],
         mode: AckMode,
         limits: BatchLimits,
         mut on_result: impl FnMut(usize, Result<()>),
     ) -> Result<()> {
+        let op = "batch";
         self.t.prepare_batch();
         let max_msgs = if limits.max_msgs == 0 {
             (self.t.recv_buffer() / REPLY_TRUESIZE).max(1)
@@ -440,21 +504,21 @@ impl<T: Transport> Conn<T> {
             limits.max_msgs
         };
         let max_bytes = limits.max_bytes.max(NlMsgHdr::LEN);
+        let ack = match mode {
+            AckMode::Every => NLM_F_ACK,
+            AckMode::Last => 0,
+        };
         let mut index = 0usize; // index of the first request of this window
         let mut off = 0usize;
+        let mut starts: Vec<usize> = Vec::new();
         let mut errors: Vec<(usize, Error)> = Vec::new();
         let mut result = Ok(());
         while off < msgs.len() {
             // Cut one window: whole messages, within both limits.
             let start = off;
-            let mut count = 0usize;
-            // The number `next_seq` will give (it skips 0).
-            let first_seq = match self.seq.wrapping_add(1) {
-                0 => 1,
-                s => s,
-            };
-            let mut last_at = start;
-            while off < msgs.len() && count < max_msgs {
+            let first_seq = self.peek_seq();
+            starts.clear();
+            while off < msgs.len() && starts.len() < max_msgs {
                 let rest = &msgs[off..];
                 let len = match NlMsgHdr::read_from(rest) {
                     Some(h)
@@ -466,125 +530,92 @@ impl<T: Transport> Conn<T> {
                     _ => {
                         return Err(Error::Encode {
                             op,
-                            source: crate::wire::WireError::BadLength,
+                            source: WireError::BadLength,
                         })
                     }
                 };
-                if count > 0 && off + len - start > max_bytes {
+                if !starts.is_empty() && off + len - start > max_bytes {
                     break;
                 }
-                let ack = match mode {
-                    AckMode::Every => NLM_F_ACK,
-                    AckMode::Last => 0,
-                };
-                let m = &mut msgs[off..off + len];
-                let flags = (u16::from_ne_bytes([m[6], m[7]]) & !NLM_F_ACK) | NLM_F_REQUEST | ack;
-                m[6..8].copy_from_slice(&flags.to_ne_bytes());
                 let seq = self.next_seq();
-                set_seq_pid(m, seq, 0).map_err(|source| Error::Encode { op, source })?;
-                last_at = off;
+                let m = &mut msgs[off..off + len];
+                patch_flags(m, NLM_F_ACK, NLM_F_REQUEST | ack)
+                    .and_then(|()| set_seq_pid(m, seq, 0))
+                    .map_err(|source| Error::Encode { op, source })?;
+                starts.push(off);
                 off += len;
-                count += 1;
             }
+            let count = starts.len();
             // The last request of the window always asks for an ACK.
-            let f = u16::from_ne_bytes([msgs[last_at + 6], msgs[last_at + 7]]) | NLM_F_ACK;
-            msgs[last_at + 6..last_at + 8].copy_from_slice(&f.to_ne_bytes());
+            let last_at = starts[count - 1];
+            patch_flags(&mut msgs[last_at..], 0, NLM_F_ACK)
+                .map_err(|source| Error::Encode { op, source })?;
 
-            let outcome = self
-                .send(op, &msgs[start..off])
-                .and_then(|()| self.collect_window(op, first_seq, count, &mut errors));
+            let outcome = self.send(op, &msgs[start..off]).and_then(|()| {
+                let window = &msgs[..off];
+                let starts = &starts;
+                let last = count - 1;
+                let errors = &mut errors;
+                self.dispatch(
+                    op,
+                    first_seq,
+                    count,
+                    true,
+                    |ev| match ev {
+                        Event::Ack { pos } => (pos == last).then_some(Ok(())),
+                        Event::Refused { pos, ack } => {
+                            errors.push((pos, kernel_error(&window[starts[pos]..], &ack)));
+                            (pos == last).then_some(Ok(()))
+                        }
+                        Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
+                        // A GET's reply inside a batch, or a DONE: not a result.
+                        Event::Reply { .. } | Event::Done { .. } => None,
+                    },
+                    |_| {},
+                )
+            });
             errors.sort_unstable_by_key(|(i, _)| *i);
             let mut errs = errors.drain(..).peekable();
-            match outcome {
-                Ok(()) => {
-                    for i in 0..count {
-                        match errs.peek() {
-                            Some((j, _)) if *j == i => {
-                                let (_, e) = errs.next().expect("peeked");
-                                on_result(index + i, Err(e));
-                            }
-                            _ => on_result(index + i, Ok(())),
-                        }
-                    }
-                }
-                Err(fail) => {
-                    // Known errors stand; the rest is unknown: report the failure.
-                    for i in 0..count {
-                        match errs.peek() {
-                            Some((j, _)) if *j == i => {
-                                let (_, e) = errs.next().expect("peeked");
-                                on_result(index + i, Err(e));
-                            }
-                            _ => on_result(index + i, Err(fail.duplicate())),
-                        }
-                    }
-                    if result.is_ok() {
-                        result = Err(fail);
-                    }
-                    // Later windows are still tried: the socket may recover (a
-                    // timeout), and each request deserves its own answer.
-                }
+            for i in 0..count {
+                let r = match errs.peek() {
+                    Some((j, _)) if *j == i => Err(errs.next().expect("peeked").1),
+                    // Known errors stand; without a failure the rest succeeded, with
+                    // one their fate is unknown: report the failure.
+                    _ => match &outcome {
+                        Ok(()) => Ok(()),
+                        Err(fail) => Err(fail.duplicate()),
+                    },
+                };
+                on_result(index + i, r);
             }
             drop(errs);
+            if let Err(fail) = outcome {
+                // Later windows are still tried: the socket may recover (a timeout),
+                // and each request deserves its own answer.
+                if result.is_ok() {
+                    result = Err(fail);
+                }
+            }
             index += count;
         }
         result
     }
+}
 
-    /// Reads replies for the window `first_seq .. first_seq + count` until the last
-    /// one is answered; errors go to `errors` by position.
-    fn collect_window(
-        &mut self,
-        op: &'static str,
-        first_seq: u32,
-        count: usize,
-        errors: &mut Vec<(usize, Error)>,
-    ) -> Result<()> {
-        let pid = self.t.port_id();
-        let last = count - 1;
-        loop {
-            let n = self.recv(op, true)?;
-            let rx = std::mem::take(&mut self.rx);
-            let mut finished = false;
-            let mut bad = None;
-            for m in Messages::new(&rx[..n]) {
-                let m = match m {
-                    Ok(m) => m,
-                    Err(source) => {
-                        bad = Some(Error::Malformed { op, source });
-                        break;
-                    }
-                };
-                let h = m.header;
-                let pos = window_pos(first_seq, h.nlmsg_seq);
-                if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                    continue;
-                }
-                if h.nlmsg_type != NLMSG_ERROR {
-                    continue; // a GET's reply inside a batch: not a result
-                }
-                match parse_error(&m) {
-                    Ok(a) if a.error == 0 => {}
-                    Ok(a) => {
-                        // Name the refused request by its own type, echoed back.
-                        let name = msg_type_name(a.request.nlmsg_type);
-                        let op = if name == "RTM_UNKNOWN" { op } else { name };
-                        errors.push((pos, Self::kernel_error(op, &a)))
-                    }
-                    Err(source) => errors.push((pos, Error::Malformed { op, source })),
-                }
-                if pos == last {
-                    finished = true;
-                }
-            }
-            self.rx = rx;
-            if let Some(e) = bad {
-                return Err(e);
-            }
-            if finished {
-                return Ok(());
-            }
-        }
+/// The name of the request at the start of `msg` (its message type).
+fn request_name(msg: &[u8]) -> &'static str {
+    NlMsgHdr::read_from(msg).map_or("RTM_UNKNOWN", |h| msg_type_name(h.nlmsg_type))
+}
+
+/// The refusal of `request` (the bytes that were sent) that `ack` reports: named by
+/// the request's message type, with the kernel's text and, when it sent an offset,
+/// the attribute it pointed at.
+pub fn kernel_error(request: &[u8], ack: &AckMsg<'_>) -> Error {
+    Error::Kernel {
+        op: request_name(request),
+        errno: ack.errno(),
+        message: ack.message.map(str::to_owned),
+        attr: ack.offset.and_then(|o| attr_path(request, o)),
     }
 }
 

@@ -180,11 +180,22 @@ impl<'a> MsgBuilder<'a> {
         self.attr_text(ty, s, true)
     }
 
+    /// Appends a NUL-terminated name given as bytes (interface names need not be
+    /// UTF-8). A name containing NUL is refused ([`WireError::InteriorNul`]).
+    #[inline]
+    pub fn attr_name(&mut self, ty: u16, name: &[u8]) -> Result<(), WireError> {
+        self.attr_text_bytes(ty, name, true)
+    }
+
     /// Appends `s` as an attribute, NUL-terminated when `nul` (else bare, as
     /// iproute2 sends `IFLA_INFO_KIND`). A string containing NUL is refused.
     #[inline]
     pub(crate) fn attr_text(&mut self, ty: u16, s: &str, nul: bool) -> Result<(), WireError> {
-        let s = s.as_bytes();
+        self.attr_text_bytes(ty, s.as_bytes(), nul)
+    }
+
+    #[inline]
+    fn attr_text_bytes(&mut self, ty: u16, s: &[u8], nul: bool) -> Result<(), WireError> {
         let rta_len =
             u16::try_from(RtAttr::LEN + s.len() + nul as usize).map_err(|_| WireError::TooLong)?;
         let at = self.reserve(rta_len as usize)?;
@@ -221,6 +232,25 @@ impl<'a> MsgBuilder<'a> {
             IpAddr::V4(a) => self.attr_ipv4(ty, a),
             IpAddr::V6(a) => self.attr_ipv6(ty, a),
         }
+    }
+
+    /// Writes a fixed header that carries its own 16-bit length in its first two
+    /// bytes (`struct rtnexthop`), to be back-patched by [`end_sized`](Self::end_sized)
+    /// once what it covers is written; returns where it starts.
+    #[inline]
+    pub fn begin_sized<H: Header>(&mut self, h: &H) -> Result<usize, WireError> {
+        let at = self.len;
+        self.header(h)?;
+        Ok(at)
+    }
+
+    /// Back-patches the 16-bit length at `at` (from [`begin_sized`](Self::begin_sized))
+    /// to cover everything written since.
+    #[inline]
+    pub fn end_sized(&mut self, at: usize) -> Result<(), WireError> {
+        let len = u16::try_from(self.len - at).map_err(|_| WireError::TooLong)?;
+        self.buf[at..at + 2].copy_from_slice(&len.to_ne_bytes());
+        Ok(())
     }
 
     /// Opens a nested attribute of type `ty`. The kernel's policies for the attributes
@@ -299,6 +329,17 @@ fn copy_text(out: &mut [u8], s: &[u8]) -> bool {
         out.copy_from_slice(s);
         s.contains(&0)
     }
+}
+
+/// Changes the header flags of the message at the start of `msg`: clears `clear`,
+/// then sets `set`. The exchange uses it to add `NLM_F_REQUEST`, `NLM_F_ACK` and
+/// `NLM_F_DUMP` as each exchange needs them, so that requests name only their verb.
+#[inline]
+pub fn patch_flags(msg: &mut [u8], clear: u16, set: u16) -> Result<(), WireError> {
+    let f = msg.get_mut(6..8).ok_or(WireError::Truncated)?;
+    let flags = (u16::from_ne_bytes([f[0], f[1]]) & !clear) | set;
+    f.copy_from_slice(&flags.to_ne_bytes());
+    Ok(())
 }
 
 /// Writes `seq` and `pid` into the header of the message at the start of `msg`.

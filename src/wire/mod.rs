@@ -1,18 +1,26 @@
-//! Layer `wire`: netlink messages as bytes — building them into caller-owned buffers
-//! and reading them zero-copy out of received datagrams. No syscalls, no heap
-//! allocation, no `unsafe`, no panics: a pure function of its input, so it can be
-//! golden-tested against iproute2's bytes and fuzzed without a kernel.
+//! Layer `wire`: netlink messages as bytes — every message's encoding and decoding in
+//! one place, per family. No syscalls, no `unsafe`, no panics: a pure function of its
+//! input, golden-tested against iproute2's bytes and fuzzed without a kernel.
 //!
 //! - [`MsgBuilder`]: one message in place; typed attribute writers; nesting by
 //!   begin / back-patch / end.
 //! - [`Messages`] / [`Attrs`]: bounds-checked iteration over a datagram and over a
 //!   message's attributes.
-//! - [`parse_error`] / [`parse_done`]: the kernel's answers with extended ACK.
-//! - [`link`], [`addr`], [`route`], [`nexthop`]: each message family's requests and replies,
-//!   encoded and decoded in one place.
+//! - [`parse_error`] / [`parse_done`]: the kernel's answers with extended ACK, and
+//!   [`attr_path`], which names the attribute an extended ACK points at.
+//! - [`link`], [`addr`], [`route`], [`nexthop`]: each family's owned object (the one
+//!   type that both parses and emits: [`link::Link`], [`addr::Address`],
+//!   [`route::Route`], [`nexthop::Nexthop`]), its zero-copy view for streaming
+//!   (`LinkMsg`, `AddrMsg`, `RouteMsg`, `NexthopMsg`), and its dump filters.
+//!
+//! Allocation: building a message never allocates, and neither does reading one
+//! through a view. Converting a view into an owned object allocates for what it
+//! holds of variable length (lists of next hops, alternative names, attributes kept
+//! raw) and nothing else.
 
 mod ack;
 mod builder;
+mod names;
 mod parser;
 
 pub mod addr;
@@ -20,32 +28,190 @@ pub mod link;
 pub mod nexthop;
 pub mod route;
 
+pub use crate::error::WireError;
 pub use ack::{parse_done, parse_error, AckMsg};
-pub use builder::{set_seq_pid, MsgBuilder, Nest};
+pub use builder::{patch_flags, set_seq_pid, MsgBuilder, Nest};
+pub use names::{attr_path, family_header_len};
 pub use parser::{Attr, Attrs, Message, Messages};
 
-/// A malformed message, or one that cannot be built.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum WireError {
-    /// The output buffer cannot hold the message.
-    #[error("buffer too small for the message")]
-    BufferTooSmall,
-    /// A length does not fit its field (`rta_len` is a `u16`).
-    #[error("attribute or message too long for its length field")]
-    TooLong,
-    /// A string attribute contains a NUL byte.
-    #[error("string contains a NUL byte")]
-    InteriorNul,
-    /// Input ends inside a header.
-    #[error("truncated header")]
-    Truncated,
-    /// A length field is smaller than its header or runs past the enclosing buffer.
-    #[error("length field out of bounds")]
-    BadLength,
-    /// An attribute's payload does not have the size or content its type needs.
-    #[error("malformed attribute of type {0}")]
-    BadAttribute(u16),
-    /// A message of a type that was not expected here.
-    #[error("unexpected message type {0}")]
-    UnexpectedType(u16),
+use crate::abi::*;
+use crate::error::Result;
+
+/// What a request does to an object: iproute2's verbs, each one set of `NLM_F_*` flags
+/// (the exchange adds `NLM_F_REQUEST` and `NLM_F_ACK`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// `ip X add`: create; an existing object is refused (`NLM_F_CREATE|NLM_F_EXCL`).
+    Add,
+    /// `ip X replace`: create, or replace an existing one (`NLM_F_CREATE|NLM_F_REPLACE`).
+    Replace,
+    /// `ip X change` / `ip link set`: change an existing object only (`NLM_F_REPLACE`;
+    /// no flag at all for links, as `ip link set` sends).
+    Change,
+    /// `ip route append` / `bridge fdb append`: add one more beside an existing one
+    /// (`NLM_F_CREATE|NLM_F_APPEND`), e.g. another next hop of the same route.
+    Append,
+    /// `ip route prepend`: create, first among equals (`NLM_F_CREATE`).
+    Prepend,
+    /// `ip X del`.
+    Delete,
+}
+
+impl Verb {
+    /// The `NLM_F_*` flags iproute2 sends for this verb.
+    pub const fn flags(self) -> u16 {
+        match self {
+            Verb::Add => NLM_F_CREATE | NLM_F_EXCL,
+            Verb::Replace => NLM_F_CREATE | NLM_F_REPLACE,
+            Verb::Change => NLM_F_REPLACE,
+            Verb::Append => NLM_F_CREATE | NLM_F_APPEND,
+            Verb::Prepend => NLM_F_CREATE,
+            Verb::Delete => 0,
+        }
+    }
+
+    /// iproute2's word for it (`add`, `replace`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verb::Add => "add",
+            Verb::Replace => "replace",
+            Verb::Change => "change",
+            Verb::Append => "append",
+            Verb::Prepend => "prepend",
+            Verb::Delete => "delete",
+        }
+    }
+}
+
+/// A message ready to be encoded: what both a single exchange
+/// ([`crate::Handle::request`]) and a [`crate::Batch`] take. The exchange sets
+/// `NLM_F_REQUEST`, `NLM_F_ACK` or `NLM_F_DUMP`, the sequence number and the port id;
+/// the request sets everything else.
+pub trait Request {
+    /// Checks the request before anything is sent: invalid input is refused here with
+    /// [`crate::Error::InvalidInput`], so that nothing reaches the kernel.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Writes the whole message into `buf`; returns its length.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, WireError>;
+}
+
+/// An object the kernel keeps (a link, an address, a route, a nexthop, ...) that
+/// requests add, replace, change or delete. [`Op`] pairs one with a [`Verb`] into a
+/// [`Request`].
+pub trait Object {
+    /// `RTM_NEW*` of the family.
+    const NEW: u16;
+    /// `RTM_DEL*` of the family.
+    const DEL: u16;
+    /// The verbs the kernel accepts for this family (others are refused before any
+    /// syscall).
+    const VERBS: &'static [Verb];
+    /// The message type a verb sends.
+    fn msg_type(verb: Verb) -> u16 {
+        match verb {
+            Verb::Delete => Self::DEL,
+            _ => Self::NEW,
+        }
+    }
+    /// The `NLM_F_*` flags a verb sends (default: [`Verb::flags`]).
+    fn flags(verb: Verb) -> u16 {
+        verb.flags()
+    }
+    /// Checks the object for `verb` before anything is sent.
+    fn check(&self, verb: Verb) -> Result<()>;
+    /// Writes the message for `verb` (header and attributes) into `b`.
+    fn emit_body(&self, verb: Verb, b: &mut MsgBuilder<'_>) -> Result<(), WireError>;
+
+    /// The whole message for `verb` into `buf`; returns its length.
+    #[inline]
+    fn emit(&self, verb: Verb, buf: &mut [u8]) -> Result<usize, WireError> {
+        let mut b = MsgBuilder::new(buf, Self::msg_type(verb), Self::flags(verb))?;
+        self.emit_body(verb, &mut b)?;
+        b.finish()
+    }
+}
+
+/// An object and what to do with it: a [`Request`].
+#[derive(Clone, Copy, Debug)]
+pub struct Op<'a, T: ?Sized> {
+    /// What to do.
+    pub verb: Verb,
+    /// To what.
+    pub object: &'a T,
+}
+
+impl<'a, T: Object + ?Sized> Op<'a, T> {
+    /// `verb` applied to `object`.
+    pub fn new(verb: Verb, object: &'a T) -> Self {
+        Op { verb, object }
+    }
+}
+
+impl<T: Object + ?Sized> Request for Op<'_, T> {
+    fn check(&self) -> Result<()> {
+        if !T::VERBS.contains(&self.verb) {
+            return Err(crate::Error::invalid(
+                "verb",
+                self.verb.as_str(),
+                "not one the kernel accepts for this kind of object",
+            ));
+        }
+        self.object.check(self.verb)
+    }
+    #[inline]
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, WireError> {
+        self.object.emit(self.verb, buf)
+    }
+}
+
+/// Bytes already encoded (a message built with [`MsgBuilder`] by hand), sent as they
+/// are.
+#[derive(Clone, Copy, Debug)]
+pub struct RawRequest<'a>(pub &'a [u8]);
+
+impl Request for RawRequest<'_> {
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, WireError> {
+        let out = buf
+            .get_mut(..self.0.len())
+            .ok_or(WireError::BufferTooSmall)?;
+        out.copy_from_slice(self.0);
+        Ok(self.0.len())
+    }
+}
+
+/// Reads one message of a family into a value: a zero-copy view (`LinkMsg<'a>`,
+/// borrowing the datagram) or an owned object (`Link`).
+pub trait Decode<'a>: Sized {
+    /// Decodes `msg`; [`WireError::UnexpectedType`] for a message of another family.
+    fn decode(msg: &Message<'a>) -> Result<Self, WireError>;
+}
+
+/// An attribute kept as it came, for what an owned object does not model: its type
+/// (flag bits included) and payload. Emitted back as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RawAttr {
+    /// `rta_type` as received (`NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` included).
+    pub ty: u16,
+    /// The payload.
+    pub value: Vec<u8>,
+}
+
+impl RawAttr {
+    /// Copies an attribute (its full type as the header had it).
+    pub fn from_attr(a: &Attr<'_>) -> RawAttr {
+        RawAttr {
+            ty: a.raw_type,
+            value: a.value.to_vec(),
+        }
+    }
+}
+
+/// Emits every raw attribute.
+pub(crate) fn emit_raw(b: &mut MsgBuilder<'_>, raw: &[RawAttr]) -> Result<(), WireError> {
+    for r in raw {
+        b.attr_bytes(r.ty, &r.value)?;
+    }
+    Ok(())
 }

@@ -83,6 +83,8 @@ pub struct Attr<'a> {
     pub ty: u16,
     /// Whether `NLA_F_NESTED` was set (informational: many kernel nests omit it).
     pub nested_flag: bool,
+    /// `rta_type` as it was, flag bits included (to emit the attribute back as it came).
+    pub raw_type: u16,
     /// `rta_len - 4` bytes of payload, without padding.
     pub value: &'a [u8],
 }
@@ -133,6 +135,28 @@ impl<'a> Attr<'a> {
             .position(|&b| b == 0)
             .unwrap_or(self.value.len());
         core::str::from_utf8(&self.value[..end]).map_err(|_| WireError::BadAttribute(self.ty))
+    }
+    /// A string payload as bytes: up to the first NUL (the kernel NUL-terminates), or
+    /// the whole payload when there is none. Names are bytes first: the kernel accepts
+    /// any byte in an interface name but NUL, `/`, `:` and whitespace.
+    #[inline]
+    pub fn bytes_z(&self) -> &'a [u8] {
+        let end = self
+            .value
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.value.len());
+        &self.value[..end]
+    }
+    /// An address payload of `family` (4 bytes for `AF_INET`, 16 for `AF_INET6`);
+    /// `Err` for any other length, and for any other family (an `AF_MPLS` label is
+    /// not an IP address).
+    #[inline]
+    pub fn ip_of(&self, family: u8) -> Result<IpAddr, WireError> {
+        match (family, self.value.len()) {
+            (crate::abi::AF_INET, 4) | (crate::abi::AF_INET6, 16) => self.ip(),
+            _ => Err(WireError::BadAttribute(self.ty)),
+        }
     }
     /// An IPv4 (4 bytes) or IPv6 (16 bytes) address payload.
     #[inline]
@@ -200,6 +224,7 @@ impl<'a> Iterator for Attrs<'a> {
         Some(Ok(Attr {
             ty: h.rta_type & NLA_TYPE_MASK,
             nested_flag: h.rta_type & NLA_F_NESTED != 0,
+            raw_type: h.rta_type,
             value,
         }))
     }

@@ -1,5 +1,7 @@
-//! Operations layer: the handle behind the one-shot free functions
-//! (`rtnl::set_link_up_by_name`, ...).
+//! Layer `operations`: the handle behind the one-shot free functions
+//! (`rtnl::set_link_up_by_name`, ...) — the only thing they add to a [`Handle`] call
+//! is this per-thread socket (and, where documented, idempotence through
+//! [`crate::ResultExt`]).
 //!
 //! Opening, configuring and closing a netlink socket costs more than the request it
 //! carries (~8 µs against ~3 µs for setting an already-up link up, BENCHMARKS.md), so
@@ -20,7 +22,7 @@
 //! function calls another today; the borrow check keeps it safe if one ever does).
 
 use crate::error::{Error, Result};
-use crate::handle::Handle;
+use crate::ops::handle::Handle;
 use crate::netns::ThreadNetns;
 use std::cell::RefCell;
 
@@ -35,11 +37,23 @@ thread_local! {
     static CACHED: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on this thread's cached handle, after checking it is still valid for this
-/// process and this thread's namespace; opens (and caches) a new one otherwise. A
-/// failure to open the socket is returned as is, so callers can tell that netlink is
-/// unavailable ([`Error::is_netlink_unavailable`]) and fall back.
-pub(crate) fn with_thread_handle<T>(f: impl FnOnce(&mut Handle) -> Result<T>) -> Result<T> {
+/// Runs `f` on this thread's [`Handle`], kept between calls: checked before each call
+/// against the process id (a `fork`ed child gets its own) and the thread's current
+/// network namespace (a thread that called `setns`/`unshare` gets one there); opened
+/// (and kept) anew otherwise. Where `/proc` is not mounted nothing can be checked, and
+/// each call gets a handle of its own. Without netlink the handle is the `ioctl`
+/// fallback one ([`Handle::new`]).
+///
+/// The one-shot free functions are this plus idempotence where documented; any caller
+/// can use it the same way:
+///
+/// ```no_run
+/// use rtnl::ResultExt;
+/// // ip link del veth0, if it exists, on the thread's socket
+/// rtnl::with_thread_handle(|h| h.delete_link("veth0").or_absent())?;
+/// # Ok::<(), rtnl::Error>(())
+/// ```
+pub fn with_thread_handle<T>(f: impl FnOnce(&mut Handle) -> Result<T>) -> Result<T> {
     let mut f = Some(f);
     let cached = CACHED.try_with(|slot| {
         let Ok(mut slot) = slot.try_borrow_mut() else {

@@ -1,10 +1,11 @@
-//! Side door: network namespaces. `setns` changes only the calling thread, and a
+//! Side door (layer `sys`): network namespaces. `setns` changes only the calling thread, and a
 //! socket stays in the namespace it was created in — so every function here that
 //! enters a namespace does it on a short-lived dedicated thread, and the caller's
 //! thread never changes namespace (not even when the closure panics or the descriptor
 //! is not a namespace). The library never `fork`s.
 
 use crate::error::{Error, Result};
+use crate::ioctl::IoctlSocket;
 use crate::socket::Socket;
 use std::fs::File;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -199,20 +200,31 @@ fn on_thread<T: Send>(
 }
 
 /// Runs `f` on a dedicated thread that has joined the network namespace behind `fd`,
-/// and returns its result (`ip netns exec`, for one closure). The calling thread's
-/// namespace is untouched; a panic in `f` is returned as [`Error::Panicked`]; a
-/// descriptor that is not a network namespace gives the `setns` error (`EINVAL`).
-pub fn with_netns_fd<T: Send>(fd: OwnedFd, f: impl FnOnce() -> T + Send) -> Result<T> {
+/// and returns its result (`ip netns exec`, for one closure): `f`'s own error comes
+/// back as it is. The calling thread's namespace is untouched; a panic in `f` is
+/// returned as [`Error::Panicked`]; a descriptor that is not a network namespace
+/// gives the `setns` error (`EINVAL`). `f` may borrow from the caller's stack.
+///
+/// ```no_run
+/// let ns = rtnl::netns::create()?;
+/// let index = rtnl::with_netns_fd(ns, || {
+///     rtnl::create_bridge("br0")?;          // runs inside the namespace
+///     rtnl::Handle::new()?.link_index("br0")
+/// })?;
+/// # let _ = index;
+/// # Ok::<(), rtnl::Error>(())
+/// ```
+pub fn with_netns_fd<T: Send>(fd: OwnedFd, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     use std::os::fd::AsFd;
     on_thread(
         "with_netns closure",
         move || sys::setns_net(fd.as_fd()).map_err(|e| Error::io("setns(CLONE_NEWNET)", e)),
         f,
-    )
+    )?
 }
 
 /// Runs `f` in the network namespace of process `pid` (see [`with_netns_fd`]).
-pub fn with_netns<T: Send>(pid: u32, f: impl FnOnce() -> T + Send) -> Result<T> {
+pub fn with_netns<T: Send>(pid: u32, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     let fd = open_pid(pid)?;
     with_netns_fd(fd, f)
 }
@@ -228,14 +240,25 @@ pub fn create() -> Result<OwnedFd> {
     )?
 }
 
-/// A netlink socket created inside the namespace behind `fd` (used by
-/// [`crate::Handle::in_netns`]).
+/// A netlink socket created inside the namespace behind `fd`.
 pub fn socket_in_netns(fd: BorrowedFd<'_>) -> Result<Socket> {
+    sockets_in_netns(fd)?.0.map_err(Error::netlink_socket)
+}
+
+/// The sockets a [`crate::Handle`] in the namespace behind `fd` needs, made there: a
+/// netlink socket, and, only when netlink is refused, a socket for the `ioctl`
+/// fallback.
+pub(crate) fn sockets_in_netns(
+    fd: BorrowedFd<'_>,
+) -> Result<(std::io::Result<Socket>, Option<Result<IoctlSocket>>)> {
     on_thread(
         "Handle::in_netns",
         move || sys::setns_net(fd).map_err(|e| Error::io("setns(CLONE_NEWNET)", e)),
-        || Socket::new().map_err(|e| Error::io("socket(AF_NETLINK)", e)),
-    )?
+        || match Socket::new() {
+            Ok(s) => (Ok(s), None),
+            Err(e) => (Err(e), Some(IoctlSocket::new())),
+        },
+    )
 }
 
 #[cfg(test)]

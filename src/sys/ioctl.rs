@@ -2,11 +2,13 @@
 //! `SIOC[GS]IFFLAGS`) — independent of the netlink stack, for when `AF_NETLINK` is
 //! refused (a seccomp sandbox, a kernel without it) or simply not wanted.
 //!
-//! Each call opens a datagram socket (`AF_INET`, or `AF_UNIX` where there is no IPv4),
-//! issues one `ioctl` carrying a `struct ifreq`, and closes the socket. The kernel
-//! resolves the name in the network namespace of that socket, which is the calling
-//! thread's: run these on a thread that has joined another namespace
-//! ([`crate::netns::with_netns_fd`]) to act there.
+//! The requests go over a datagram socket (`AF_INET`, or `AF_UNIX` where there is no
+//! IPv4), one `ioctl` carrying a `struct ifreq` each. The kernel resolves the name in
+//! the network namespace of that socket: an [`IoctlSocket`] keeps acting in the
+//! namespace it was made in (a [`crate::Handle`] without netlink keeps one), and the
+//! free functions open one per call in the calling thread's namespace (run them on a
+//! thread that has joined another namespace, [`crate::netns::with_netns_fd`], to act
+//! there).
 //!
 //! Names are checked with [`crate::check_ifname`] before any syscall. A missing link
 //! (`ENODEV`) is [`Error::NotFound`]; any other refusal is [`Error::Io`] whose `op` is
@@ -16,8 +18,7 @@
 //! [`Error::Unsupported`] (after checking its arguments).
 
 use crate::error::{Error, Result};
-use crate::link::MacAddr;
-use crate::validate::{check_ifname, check_unicast_mac};
+use crate::types::{check_ifname, IfName, MacAddr};
 use libc::{c_int, c_short, c_ulong, c_ushort};
 
 /// `IFNAMSIZ`: the name field of `struct ifreq`, NUL included.
@@ -102,9 +103,9 @@ const _: () = {
 impl IfReq {
     /// A zeroed request for `name`, which must have passed [`check_ifname`] (1 to 15
     /// bytes, no NUL), so the name is always NUL-terminated.
-    fn new(name: &str) -> IfReq {
+    fn new(name: &[u8]) -> IfReq {
         let mut ifr_name = [0u8; IFNAMSIZ];
-        ifr_name[..name.len()].copy_from_slice(name.as_bytes());
+        ifr_name[..name.len()].copy_from_slice(name);
         IfReq {
             ifr_name,
             // Zeroes every byte of the union.
@@ -131,11 +132,11 @@ impl IfReq {
     }
 }
 
-/// The requests this module makes. Their numbers (`linux/sockios.h`) are the same on
-/// every Linux architecture.
-#[derive(Clone, Copy, Debug)]
+/// The `ioctl` requests this module makes.
+#[derive(Clone, Copy)]
 enum Req {
     GetIndex,
+    GetName,
     GetHwAddr,
     SetHwAddr,
     GetMtu,
@@ -148,6 +149,7 @@ impl Req {
     fn op(self) -> &'static str {
         match self {
             Req::GetIndex => "SIOCGIFINDEX",
+            Req::GetName => "SIOCGIFNAME",
             Req::GetHwAddr => "SIOCGIFHWADDR",
             Req::SetHwAddr => "SIOCSIFHWADDR",
             Req::GetMtu => "SIOCGIFMTU",
@@ -161,6 +163,7 @@ impl Req {
     fn number(self) -> u32 {
         match self {
             Req::GetIndex => 0x8933,
+            Req::GetName => 0x8910,
             Req::GetHwAddr => 0x8927,
             Req::SetHwAddr => 0x8924,
             Req::GetMtu => 0x8921,
@@ -191,16 +194,17 @@ mod sys {
     /// A socket to carry interface ioctls: `AF_INET`, or `AF_UNIX` on a kernel built
     /// without IPv4 (the kernel hands `SIOC*IF*` requests to the device layer for
     /// any socket family).
-    fn ioctl_socket(op: &'static str) -> Result<OwnedFd> {
+    pub(super) fn ioctl_socket() -> Result<OwnedFd> {
         socket(libc::AF_INET)
             .or_else(|_| socket(libc::AF_UNIX))
-            .map_err(|source| Error::Io { op, source })
+            .map_err(|source| Error::Io {
+                op: "socket(AF_INET, SOCK_DGRAM)",
+                source,
+            })
     }
 
-    /// Issues `req` on a fresh socket. `ENODEV` becomes [`Error::NotFound`].
-    pub(super) fn ioctl(req: Req, name: &str, ifr: &mut IfReq) -> Result<()> {
-        let op = req.op();
-        let fd = ioctl_socket(op)?;
+    /// Issues `req` on `fd`. `ENODEV` becomes [`Error::NotFound`] naming `what`.
+    pub(super) fn ioctl(fd: &OwnedFd, req: Req, what: &dyn Fn() -> String, ifr: &mut IfReq) -> Result<()> {
         // SAFETY: `fd` is a live socket; `ifr` is a valid, exclusively borrowed
         // `struct ifreq` of the full size the kernel copies in and out for these
         // requests, with a NUL-terminated name.
@@ -210,10 +214,10 @@ mod sys {
             if source.raw_os_error() == Some(libc::ENODEV) {
                 return Err(Error::NotFound {
                     kind: "link",
-                    name: name.to_owned(),
+                    name: what(),
                 });
             }
-            return Err(Error::Io { op, source });
+            return Err(Error::Io { op: req.op(), source });
         }
         Ok(())
     }
@@ -223,19 +227,17 @@ mod sys {
 mod sys {
     use super::{IfReq, Req};
     use crate::error::{Error, Result};
+    use std::os::fd::OwnedFd;
 
-    pub(super) fn ioctl(req: Req, _name: &str, _ifr: &mut IfReq) -> Result<()> {
+    pub(super) fn ioctl_socket() -> Result<OwnedFd> {
+        Err(Error::Unsupported {
+            op: "socket(AF_INET, SOCK_DGRAM)",
+        })
+    }
+
+    pub(super) fn ioctl(_fd: &OwnedFd, req: Req, _what: &dyn Fn() -> String, _ifr: &mut IfReq) -> Result<()> {
         Err(Error::Unsupported { op: req.op() })
     }
-}
-
-/// Checks `name`, then runs `req` with a request for it prepared by `fill`.
-fn call(req: Req, name: &str, fill: impl FnOnce(&mut IfReq)) -> Result<IfReq> {
-    check_ifname(name)?;
-    let mut ifr = IfReq::new(name);
-    fill(&mut ifr);
-    sys::ioctl(req, name, &mut ifr)?;
-    Ok(ifr)
 }
 
 fn bad_reply(op: &'static str, what: &'static str) -> Error {
@@ -245,61 +247,175 @@ fn bad_reply(op: &'static str, what: &'static str) -> Error {
     }
 }
 
-/// The index of the link called `name` (`SIOCGIFINDEX`; `ip link show dev NAME`, the
-/// number before the name).
-#[doc(alias = "SIOCGIFINDEX")]
-pub fn if_index(name: &str) -> Result<u32> {
-    let ifr = call(Req::GetIndex, name, |_| {})?;
-    u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFINDEX", "negative ifindex"))
+/// A datagram socket that carries interface `ioctl`s, in the network namespace it was
+/// made in (the kernel resolves names in the socket's namespace, whatever thread
+/// asks). Closed when dropped.
+#[derive(Debug)]
+pub struct IoctlSocket {
+    fd: std::os::fd::OwnedFd,
 }
 
-/// The hardware address of `name` (`SIOCGIFHWADDR`; the `link/ether` field of
-/// `ip link show dev NAME`): the first six bytes of it, whatever the link type —
-/// `lo` gives all zeros, and a link without a 6-byte address (a `tun`, say) gives
-/// zeros too.
+impl IoctlSocket {
+    /// A socket in the calling thread's network namespace.
+    pub fn new() -> Result<IoctlSocket> {
+        Ok(IoctlSocket {
+            fd: sys::ioctl_socket()?,
+        })
+    }
+
+    /// Checks `name`, then runs `req` with a request for it prepared by `fill`.
+    fn call(&self, req: Req, name: &str, fill: impl FnOnce(&mut IfReq)) -> Result<IfReq> {
+        check_ifname(name)?;
+        let mut ifr = IfReq::new(name.as_bytes());
+        fill(&mut ifr);
+        sys::ioctl(&self.fd, req, &|| name.to_owned(), &mut ifr)?;
+        Ok(ifr)
+    }
+
+    /// The index of the link called `name` (`SIOCGIFINDEX`).
+    #[doc(alias = "SIOCGIFINDEX")]
+    pub fn if_index(&self, name: &str) -> Result<u32> {
+        let ifr = self.call(Req::GetIndex, name, |_| {})?;
+        u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFINDEX", "negative ifindex"))
+    }
+
+    /// The name of the link with index `index` (`SIOCGIFNAME`).
+    #[doc(alias = "SIOCGIFNAME")]
+    pub fn if_name(&self, index: u32) -> Result<IfName> {
+        let v = c_int::try_from(index)
+            .ok()
+            .filter(|&v| v > 0)
+            .ok_or_else(|| Error::invalid("link index", index, "not a link index"))?;
+        let mut ifr = IfReq::new(b"");
+        ifr.ifr_ifru.ifru_ivalue = v;
+        sys::ioctl(&self.fd, Req::GetName, &|| format!("index {index}"), &mut ifr)?;
+        let len = ifr.ifr_name.iter().position(|&b| b == 0).unwrap_or(IFNAMSIZ);
+        IfName::from_kernel(&ifr.ifr_name[..len]).ok_or_else(|| bad_reply("SIOCGIFNAME", "empty name"))
+    }
+
+    /// The first six bytes of the hardware address of `name` (`SIOCGIFHWADDR`): `lo`
+    /// gives all zeros, and so does a link without a 6-byte address (a `tun`, say).
+    #[doc(alias = "SIOCGIFHWADDR")]
+    pub fn get_mac(&self, name: &str) -> Result<MacAddr> {
+        let ifr = self.call(Req::GetHwAddr, name, |_| {})?;
+        let mut mac = [0u8; 6];
+        mac.copy_from_slice(&ifr.hwaddr().sa_data[..6]);
+        Ok(MacAddr(mac))
+    }
+
+    /// Sets the Ethernet address of `name` (`SIOCSIFHWADDR`). All-zero and multicast
+    /// addresses are refused before any syscall; the kernel refuses links that are not
+    /// Ethernet (`EINVAL`) or cannot change their address (`EOPNOTSUPP`, or `EBUSY`
+    /// while up for some drivers).
+    #[doc(alias = "SIOCSIFHWADDR")]
+    pub fn set_mac(&self, name: &str, mac: MacAddr) -> Result<()> {
+        check_ifname(name)?;
+        mac.check_unicast()?;
+        self.call(Req::SetHwAddr, name, |ifr| {
+            let mut sa_data = [0u8; 14];
+            sa_data[..6].copy_from_slice(&mac.0);
+            ifr.ifr_ifru.ifru_hwaddr = SockAddr {
+                sa_family: ARPHRD_ETHER,
+                sa_data,
+            };
+        })
+        .map(drop)
+    }
+
+    /// The MTU of `name` (`SIOCGIFMTU`).
+    #[doc(alias = "SIOCGIFMTU")]
+    pub fn get_mtu(&self, name: &str) -> Result<u32> {
+        let ifr = self.call(Req::GetMtu, name, |_| {})?;
+        u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFMTU", "negative MTU"))
+    }
+
+    /// Sets the MTU of `name` (`SIOCSIFMTU`). Values above `i32::MAX` (the field is a C
+    /// `int`) are [`Error::InvalidInput`]; the kernel refuses values outside the
+    /// device's range with `EINVAL`.
+    #[doc(alias = "SIOCSIFMTU")]
+    pub fn set_mtu(&self, name: &str, mtu: u32) -> Result<()> {
+        check_ifname(name)?;
+        let v = c_int::try_from(mtu)
+            .map_err(|_| Error::invalid("MTU", mtu, "larger than i32::MAX (ifr_mtu is an int)"))?;
+        self.call(Req::SetMtu, name, |ifr| ifr.ifr_ifru.ifru_ivalue = v)
+            .map(drop)
+    }
+
+    /// The low 16 `IFF_*` flags of `name` (`SIOCGIFFLAGS`; `ifr_flags` is a C
+    /// `short`, so `IFF_LOWER_UP` and above are never reported).
+    #[doc(alias = "SIOCGIFFLAGS")]
+    pub fn get_flags(&self, name: &str) -> Result<u32> {
+        let ifr = self.call(Req::GetFlags, name, |_| {})?;
+        Ok(u32::from(ifr.flags() as u16))
+    }
+
+    /// Sets the `IFF_*` flags of `name` to `flags` (`SIOCSIFFLAGS`): this replaces
+    /// every flag. Flags above the low 16 bits are [`Error::InvalidInput`].
+    #[doc(alias = "SIOCSIFFLAGS")]
+    pub fn set_flags(&self, name: &str, flags: u32) -> Result<()> {
+        check_ifname(name)?;
+        let v = u16::try_from(flags).map_err(|_| {
+            Error::invalid(
+                "interface flags",
+                format!("{flags:#x}"),
+                "only the low 16 bits fit ifr_flags (a C short)",
+            )
+        })?;
+        self.call(Req::SetFlags, name, |ifr| {
+            ifr.ifr_ifru.ifru_flags = v as c_short
+        })
+        .map(drop)
+    }
+
+    /// `ip link set dev NAME up|down`: `SIOCGIFFLAGS`, then `SIOCSIFFLAGS` with `IFF_UP`
+    /// set or cleared. Not atomic: a flag changed by someone else between the two
+    /// calls is overwritten.
+    pub fn set_up(&self, name: &str, up: bool) -> Result<()> {
+        let flags = self.get_flags(name)?;
+        self.set_flags(name, if up { flags | IFF_UP } else { flags & !IFF_UP })
+    }
+}
+
+/// The index of the link called `name` (`SIOCGIFINDEX`; `ip link show dev NAME`, the
+/// number before the name), on a socket made for this call.
+#[doc(alias = "SIOCGIFINDEX")]
+pub fn if_index(name: &str) -> Result<u32> {
+    check_ifname(name)?;
+    IoctlSocket::new()?.if_index(name)
+}
+
+/// The hardware address of `name` (`SIOCGIFHWADDR`; the `link/ether` field of `ip
+/// link show dev NAME`): see [`IoctlSocket::get_mac`].
 #[doc(alias = "SIOCGIFHWADDR")]
 pub fn get_mac(name: &str) -> Result<MacAddr> {
-    let ifr = call(Req::GetHwAddr, name, |_| {})?;
-    let mut mac = [0u8; 6];
-    mac.copy_from_slice(&ifr.hwaddr().sa_data[..6]);
-    Ok(MacAddr(mac))
+    check_ifname(name)?;
+    IoctlSocket::new()?.get_mac(name)
 }
 
 /// Sets the Ethernet address of `name` (`SIOCSIFHWADDR`; `ip link set dev NAME
-/// address MAC`). All-zero and multicast addresses are refused before any syscall;
-/// the kernel refuses links that are not Ethernet (`EINVAL`) or cannot change their
-/// address (`EOPNOTSUPP`, or `EBUSY` while up for some drivers).
+/// address MAC`): see [`IoctlSocket::set_mac`].
 #[doc(alias = "SIOCSIFHWADDR")]
 pub fn set_mac(name: &str, mac: MacAddr) -> Result<()> {
     check_ifname(name)?;
-    check_unicast_mac(mac.0)?;
-    call(Req::SetHwAddr, name, |ifr| {
-        let mut sa_data = [0u8; 14];
-        sa_data[..6].copy_from_slice(&mac.0);
-        ifr.ifr_ifru.ifru_hwaddr = SockAddr {
-            sa_family: ARPHRD_ETHER,
-            sa_data,
-        };
-    })
-    .map(drop)
+    mac.check_unicast()?;
+    IoctlSocket::new()?.set_mac(name, mac)
 }
 
 /// The MTU of `name` (`SIOCGIFMTU`; the `mtu` field of `ip link show dev NAME`).
 #[doc(alias = "SIOCGIFMTU")]
 pub fn get_mtu(name: &str) -> Result<u32> {
-    let ifr = call(Req::GetMtu, name, |_| {})?;
-    u32::try_from(ifr.ivalue()).map_err(|_| bad_reply("SIOCGIFMTU", "negative MTU"))
+    check_ifname(name)?;
+    IoctlSocket::new()?.get_mtu(name)
 }
 
-/// Sets the MTU of `name` (`SIOCSIFMTU`; `ip link set dev NAME mtu MTU`). Values above
-/// `i32::MAX` (the field is a C `int`) are [`Error::InvalidInput`]; the kernel refuses
-/// values outside the device's range with `EINVAL`.
+/// Sets the MTU of `name` (`SIOCSIFMTU`; `ip link set dev NAME mtu MTU`): see
+/// [`IoctlSocket::set_mtu`].
 #[doc(alias = "SIOCSIFMTU")]
 pub fn set_mtu(name: &str, mtu: u32) -> Result<()> {
     check_ifname(name)?;
-    let v = c_int::try_from(mtu)
+    c_int::try_from(mtu)
         .map_err(|_| Error::invalid("MTU", mtu, "larger than i32::MAX (ifr_mtu is an int)"))?;
-    call(Req::SetMtu, name, |ifr| ifr.ifr_ifru.ifru_ivalue = v).map(drop)
+    IoctlSocket::new()?.set_mtu(name, mtu)
 }
 
 /// The `IFF_*` flags of `name` (`SIOCGIFFLAGS`; the `<UP,BROADCAST,...>` list of
@@ -308,8 +424,8 @@ pub fn set_mtu(name: &str, mtu: u32) -> Result<()> {
 /// [`crate::Handle::get_link`] for those.
 #[doc(alias = "SIOCGIFFLAGS")]
 pub fn get_flags(name: &str) -> Result<u32> {
-    let ifr = call(Req::GetFlags, name, |_| {})?;
-    Ok(u32::from(ifr.flags() as u16))
+    check_ifname(name)?;
+    IoctlSocket::new()?.get_flags(name)
 }
 
 /// Sets the `IFF_*` flags of `name` to `flags` (`SIOCSIFFLAGS`; `ip link set dev NAME
@@ -319,31 +435,28 @@ pub fn get_flags(name: &str) -> Result<u32> {
 #[doc(alias = "SIOCSIFFLAGS")]
 pub fn set_flags(name: &str, flags: u32) -> Result<()> {
     check_ifname(name)?;
-    let v = u16::try_from(flags).map_err(|_| {
-        Error::invalid(
+    if flags > 0xffff {
+        return Err(Error::invalid(
             "interface flags",
             format!("{flags:#x}"),
             "only the low 16 bits fit ifr_flags (a C short)",
-        )
-    })?;
-    call(Req::SetFlags, name, |ifr| {
-        ifr.ifr_ifru.ifru_flags = v as c_short
-    })
-    .map(drop)
+        ));
+    }
+    IoctlSocket::new()?.set_flags(name, flags)
 }
 
 /// `ip link set dev NAME up`, by `SIOCGIFFLAGS` then `SIOCSIFFLAGS` with `IFF_UP` added.
 /// Not atomic: a flag changed by someone else between the two calls is overwritten.
 pub fn set_up(name: &str) -> Result<()> {
-    let flags = get_flags(name)?;
-    set_flags(name, flags | IFF_UP)
+    check_ifname(name)?;
+    IoctlSocket::new()?.set_up(name, true)
 }
 
 /// `ip link set dev NAME down`, by `SIOCGIFFLAGS` then `SIOCSIFFLAGS` with `IFF_UP`
 /// removed. Not atomic, as [`set_up`].
 pub fn set_down(name: &str) -> Result<()> {
-    let flags = get_flags(name)?;
-    set_flags(name, flags & !IFF_UP)
+    check_ifname(name)?;
+    IoctlSocket::new()?.set_up(name, false)
 }
 
 #[cfg(test)]
@@ -352,7 +465,7 @@ mod tests {
 
     #[test]
     fn ifreq_carries_a_terminated_name_and_zeroed_union() {
-        let r = IfReq::new("abcdefghijklmno");
+        let r = IfReq::new(b"abcdefghijklmno");
         assert_eq!(&r.ifr_name[..15], b"abcdefghijklmno");
         assert_eq!(r.ifr_name[15], 0);
         assert_eq!(r.ivalue(), 0);

@@ -1,0 +1,428 @@
+//! Layer `operations`: links — `ip link show|add|del|set` on a [`Handle`], and the
+//! one-shot free functions of the seed API over the thread's handle.
+//!
+//! Wherever the kernel accepts a name instead of an index (`RTM_NEWLINK`/`RTM_DELLINK`
+//! with `ifi_index = 0` and `IFLA_IFNAME`, or `IFLA_ALT_IFNAME` for an alternative
+//! name), one request does the work: no lookup round trip first. MAC, MTU, up and
+//! down fall back to `ioctl`s when netlink is unavailable (see [`Handle::new`]).
+
+use crate::error::{Error, Result, ResultExt};
+use crate::ioctl::IoctlSocket;
+use crate::ops::handle::{Handle, Listing};
+use crate::ops::oneshot::with_thread_handle;
+use crate::types::{check_ifname, IfName, MacAddr};
+use crate::wire::link::{Link, LinkFilter, LinkGet, LinkMsg, LinkRef, Netns};
+use crate::wire::{Decode, Message, WireError};
+use std::os::fd::BorrowedFd;
+
+/// Maps `ENODEV` from a request that named a link into [`Error::NotFound`].
+pub(crate) fn not_found<'a>(kind: &'static str, link: LinkRef<'a>) -> impl FnOnce(Error) -> Error + 'a {
+    move |e| match e {
+        Error::Kernel { errno, .. } if errno == libc::ENODEV => Error::NotFound {
+            kind,
+            name: link.describe(),
+        },
+        e => e,
+    }
+}
+
+impl Handle {
+    /// Every link (`ip link show`), from one dump, retried if the kernel reports it
+    /// inconsistent. Statistics are left out (see [`LinkFilter::stats`]).
+    pub fn links(&mut self) -> Result<Listing<Link>> {
+        self.links_matching(&LinkFilter::default())
+    }
+
+    /// The links that pass `filter` (`ip link show master BR`, `ip link show type
+    /// veth`), filtered by the kernel: on a host with 10,000 links, the ports of one
+    /// bridge cost a dump of those ports.
+    pub fn links_matching(&mut self, filter: &LinkFilter<'_>) -> Result<Listing<Link>> {
+        self.collect_with(filter, |m| {
+            let v = LinkMsg::decode(m)?;
+            Ok(filter.matches(&v).then(|| Link::from(&v)))
+        })
+    }
+
+    /// Visits the links that pass `filter` without collecting them (`ip link show`):
+    /// zero-copy views, memory that does not grow with the number of links.
+    pub fn for_each_link(
+        &mut self,
+        filter: &LinkFilter<'_>,
+        mut f: impl FnMut(&LinkMsg<'_>),
+    ) -> Result<()> {
+        self.dump(filter, |m| {
+            let v = LinkMsg::decode(m)?;
+            if filter.matches(&v) {
+                f(&v);
+            }
+            Ok(())
+        })
+    }
+
+    /// One link by index, name or alternative name (`ip link show dev NAME`): one
+    /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link.
+    pub fn get_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
+        self.get_link_with(link, |m| Link::decode(m))
+    }
+
+    /// One link, read by `read` from the reply in place (an index lookup allocates
+    /// nothing). `Ok(None)` when there is no such link.
+    pub fn get_link_with<'a, R>(
+        &mut self,
+        link: impl Into<LinkRef<'a>>,
+        read: impl FnOnce(&Message<'_>) -> Result<R, WireError>,
+    ) -> Result<Option<R>> {
+        let req = LinkGet {
+            link: link.into(),
+            stats: false,
+        };
+        self.get_with(&req, read).or_absent().map(Option::flatten)
+    }
+
+    /// One link with its 64-bit statistics (`ip -s link show dev NAME`), still without
+    /// a dump.
+    pub fn get_link_stats<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
+        let req = LinkGet {
+            link: link.into(),
+            stats: true,
+        };
+        self.get_with(&req, |m| Link::decode(m))
+            .or_absent()
+            .map(Option::flatten)
+    }
+
+    /// The index of a link; [`Error::NotFound`] when absent.
+    pub fn link_index<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<u32> {
+        let link = link.into();
+        match link {
+            LinkRef::Index(i) => {
+                // Still a question for the kernel: does it exist?
+                self.get_link_with(link, LinkMsg::decode_index)?
+                    .ok_or_else(|| not_found_error(link))
+                    .map(|_| i)
+            }
+            LinkRef::Name(_) => self
+                .get_link_with(link, LinkMsg::decode_index)?
+                .ok_or_else(|| not_found_error(link)),
+        }
+    }
+
+    /// `ip link del NAME`: by index, name or alternative name, in one request.
+    /// [`Error::NotFound`] when absent (`.or_absent()` for idempotence). Deleting one
+    /// end of a veth pair removes both.
+    pub fn delete_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
+        let link = link.into();
+        link.check()?;
+        self.push(&LinkSelect { link, change: None, verb_delete: true })
+            .map_err(not_found("link", link))
+    }
+
+    /// Applies `change` to `link` (`ip link set dev LINK ...`: every attribute of
+    /// `change` in one `RTM_NEWLINK`, e.g. `up mtu 1400 master BR txqueuelen 5000
+    /// alias TEXT`). `change.index` is ignored; `change.name`, if set, renames the
+    /// link (which then needs its index: one lookup first when `link` is a name).
+    pub fn set_link<'a>(&mut self, link: impl Into<LinkRef<'a>>, change: &Link) -> Result<()> {
+        let mut link = link.into();
+        link.check()?;
+        if let (LinkRef::Name(_), Some(_)) = (link, change.name) {
+            link = LinkRef::Index(self.link_index(link)?);
+        }
+        self.push(&LinkSelect {
+            link,
+            change: Some(change),
+            verb_delete: false,
+        })
+        .map_err(not_found("link", link))
+    }
+
+    /// Sets one flag change by netlink, or by `ioctl` when netlink is unavailable.
+    fn set_link_or_ioctl(
+        &mut self,
+        link: LinkRef<'_>,
+        change: Link,
+        by_ioctl: impl FnOnce(&IoctlSocket, &str) -> Result<()>,
+    ) -> Result<()> {
+        link.check()?;
+        if let Some(io) = self.ioctl_fallback() {
+            let name = match link {
+                LinkRef::Name(n) => IfName::new(n)?,
+                LinkRef::Index(i) => io.if_name(i)?,
+            };
+            let name = name
+                .to_str()
+                .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
+            return by_ioctl(io, name);
+        }
+        self.set_link(link, &change)
+    }
+
+    /// `ip link set dev LINK up`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
+    pub fn set_link_up<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
+        let change = Link::default().up();
+        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_up(n, true))
+    }
+
+    /// `ip link set dev LINK down`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
+    pub fn set_link_down<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
+        let change = Link::default().down();
+        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_up(n, false))
+    }
+
+    /// `ip link set dev LINK mtu MTU`. The kernel refuses values outside the device's
+    /// range with its own text ("mtu greater than device maximum"). Without netlink:
+    /// `SIOCSIFMTU`.
+    pub fn set_link_mtu<'a>(&mut self, link: impl Into<LinkRef<'a>>, mtu: u32) -> Result<()> {
+        let change = Link::default().mtu(mtu);
+        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_mtu(n, mtu))
+    }
+
+    /// `ip link set dev LINK address MAC`. All-zero and multicast addresses are
+    /// refused before any syscall. Without netlink: `SIOCSIFHWADDR`.
+    pub fn set_link_address<'a>(
+        &mut self,
+        link: impl Into<LinkRef<'a>>,
+        mac: MacAddr,
+    ) -> Result<()> {
+        mac.check_unicast()?;
+        let change = Link {
+            address: Some(mac.into()),
+            ..Default::default()
+        };
+        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_mac(n, mac))
+    }
+
+    /// `ip link set dev LINK master MASTER`. [`Error::NotFound`] names whichever of the
+    /// two is absent.
+    pub fn set_link_master<'a, 'b>(
+        &mut self,
+        link: impl Into<LinkRef<'a>>,
+        master: impl Into<LinkRef<'b>>,
+    ) -> Result<()> {
+        let link = link.into();
+        link.check()?;
+        let master = self.link_index(master)?;
+        self.set_link(
+            link,
+            &Link {
+                master: Some(master),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// `ip link set dev LINK nomaster`.
+    pub fn set_link_nomaster<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
+        self.set_link(
+            link,
+            &Link {
+                master: Some(0),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// `ip link set dev LINK name NEW`.
+    pub fn rename_link<'a>(&mut self, link: impl Into<LinkRef<'a>>, new_name: &str) -> Result<()> {
+        let change = Link::named(new_name)?;
+        self.set_link(link, &change)
+    }
+
+    /// `ip link set dev LINK netns NS [name NEW]`: one request carrying
+    /// `IFLA_NET_NS_FD` (and `IFLA_IFNAME`), so by the time it returns the link is in
+    /// the target under its new name, and no other request ran in between.
+    ///
+    /// It is not atomic for observers, though: the kernel moves first and renames
+    /// after (it uses the new name during the move only when the old one is taken in
+    /// the target), so a listener on `RTNLGRP_LINK` in the target is told of the old
+    /// name, then of the rename. A link that must only ever carry its final name
+    /// there is better created there (a veth's peer with [`crate::VethPeer::netns`]).
+    /// And as a rename refused *after* the move would leave the link in the target
+    /// under its old name, a new name already taken there is refused (`EEXIST`)
+    /// before anything moves.
+    pub fn move_link_to_netns<'a>(
+        &mut self,
+        link: impl Into<LinkRef<'a>>,
+        netns: BorrowedFd<'_>,
+        new_name: Option<&str>,
+    ) -> Result<()> {
+        let link = link.into();
+        link.check()?;
+        let name = new_name.map(IfName::new).transpose()?;
+        if let Some(new) = new_name {
+            if Handle::in_netns(netns)?.get_link(new)?.is_some() {
+                return Err(Error::Kernel {
+                    op: "RTM_NEWLINK",
+                    errno: libc::EEXIST,
+                    message: Some(format!(
+                        "a link named {new:?} already exists in the target namespace"
+                    )),
+                    attr: Some("IFLA_IFNAME".into()),
+                });
+            }
+        }
+        self.set_link(
+            link,
+            &Link {
+                name,
+                netns: Some(Netns::fd(netns)),
+                ..Default::default()
+            },
+        )
+    }
+}
+
+fn not_found_error(link: LinkRef<'_>) -> Error {
+    Error::NotFound {
+        kind: "link",
+        name: link.describe(),
+    }
+}
+
+/// An `RTM_NEWLINK` change or `RTM_DELLINK` of the link `link` selects: the selector
+/// goes in `ifi_index` or `IFLA_IFNAME`/`IFLA_ALT_IFNAME`, the change's attributes
+/// around it.
+struct LinkSelect<'a> {
+    link: LinkRef<'a>,
+    change: Option<&'a Link>,
+    verb_delete: bool,
+}
+
+impl crate::wire::Request for LinkSelect<'_> {
+    fn check(&self) -> Result<()> {
+        self.link.check()?;
+        match self.change {
+            Some(c) => crate::wire::Object::check(c, crate::wire::Verb::Change),
+            None => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn emit(&self, buf: &mut [u8]) -> std::result::Result<usize, WireError> {
+        use crate::wire::Object;
+        let verb = if self.verb_delete {
+            crate::wire::Verb::Delete
+        } else {
+            crate::wire::Verb::Change
+        };
+        let mut l = match self.change {
+            Some(c) => c.clone(),
+            None => Link::default(),
+        };
+        l.index = self.link.index();
+        match (self.link, l.name) {
+            // Selected by name: the name (or alternative name) is the selector.
+            (LinkRef::Name(n), None) if n.len() <= crate::types::IFNAME_MAX => {
+                l.name = IfName::from_kernel(n);
+            }
+            (LinkRef::Name(n), None) => {
+                l.other.push(crate::wire::RawAttr {
+                    ty: crate::abi::IFLA_ALT_IFNAME,
+                    value: [n, b"\0"].concat(),
+                });
+            }
+            _ => {}
+        }
+        if self.verb_delete {
+            // Deletes carry only the selector.
+            let mut b = crate::wire::MsgBuilder::new(buf, Link::DEL, 0)?;
+            b.header(&crate::abi::IfInfoMsg {
+                ifi_index: l.index as i32,
+                ..Default::default()
+            })?;
+            if l.index == 0 {
+                self.link.emit(&mut b)?;
+            }
+            return b.finish();
+        }
+        l.emit(verb, buf)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// One-shot free functions (the seed API): the thread's handle, plus idempotence
+// where documented.
+// ---------------------------------------------------------------------------------
+
+/// Whether a link called `name` exists (`ip link show dev NAME`); `ENODEV` is
+/// `Ok(false)`.
+pub fn link_exists(name: &str) -> Result<bool> {
+    LinkRef::from(name).check()?;
+    with_thread_handle(|h| Ok(h.get_link_with(name, LinkMsg::decode_index)?.is_some()))
+}
+
+/// `(index, name)` of every link, from one dump (`ip link show`). A name that is not
+/// UTF-8 is given with `\xNN` for its other bytes.
+pub fn list_all_links() -> Result<Vec<(u32, String)>> {
+    with_thread_handle(|h| {
+        let mut out = Vec::new();
+        h.for_each_link(&LinkFilter::default(), |l| {
+            let name = l
+                .name
+                .and_then(IfName::from_kernel)
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            out.push((l.index(), name));
+        })?;
+        Ok(out)
+    })
+}
+
+/// `ip link add HOST type veth peer name PEER`. An existing name gives an error for
+/// which [`Error::is_exists`] is true.
+pub fn create_veth_pair(host: &str, peer: &str) -> Result<()> {
+    let pair = Link::veth(host, peer)?;
+    with_thread_handle(|h| h.add(&pair))
+}
+
+/// `ip link del NAME`; idempotent: an absent link is `Ok`.
+pub fn delete_link_by_name(name: &str) -> Result<()> {
+    check_ifname(name)?;
+    with_thread_handle(|h| h.delete_link(name)).or_absent().map(drop)
+}
+
+/// `ip link set dev NAME up`; [`Error::NotFound`] when absent. One round trip; when
+/// netlink is unavailable (refused by a seccomp filter, or missing),
+/// `SIOCGIFFLAGS`/`SIOCSIFFLAGS`.
+pub fn set_link_up_by_name(name: &str) -> Result<()> {
+    check_ifname(name)?;
+    with_thread_handle(|h| h.set_link_up(name))
+}
+
+/// `ip link set dev NAME mtu MTU`; [`Error::NotFound`] when absent. `SIOCSIFMTU` when
+/// netlink is unavailable.
+pub fn set_link_mtu_by_name(name: &str, mtu: u32) -> Result<()> {
+    check_ifname(name)?;
+    with_thread_handle(|h| h.set_link_mtu(name, mtu))
+}
+
+/// `ip link set dev NAME address MAC`; [`Error::NotFound`] when absent. All-zero and
+/// multicast addresses are refused before any syscall. `SIOCSIFHWADDR` when netlink
+/// is unavailable.
+pub fn set_link_address_by_name(name: &str, mac: MacAddr) -> Result<()> {
+    check_ifname(name)?;
+    mac.check_unicast()?;
+    with_thread_handle(|h| h.set_link_address(name, mac))
+}
+
+/// `ip link set dev LINK netns NS name NEW`: one request carrying `IFLA_NET_NS_FD`
+/// and `IFLA_IFNAME` (see [`Handle::move_link_to_netns`] for what a listener in the
+/// target sees); a `NEW` already taken in the target is refused before anything moves.
+pub fn move_link_into_netns_fd_and_rename(
+    link: &str,
+    ns_fd: BorrowedFd<'_>,
+    new_name: &str,
+) -> Result<()> {
+    check_ifname(link)?;
+    check_ifname(new_name)?;
+    with_thread_handle(|h| h.move_link_to_netns(link, ns_fd, Some(new_name)))
+}
+
+/// `ip link set dev LINK netns PID name NEW`: opens `/proc/PID/ns/net`, then as
+/// [`move_link_into_netns_fd_and_rename`].
+pub fn move_link_into_netns_and_rename(link: &str, pid: u32, new_name: &str) -> Result<()> {
+    use std::os::fd::AsFd;
+    check_ifname(link)?;
+    check_ifname(new_name)?;
+    let ns = crate::netns::open_pid(pid)?;
+    move_link_into_netns_fd_and_rename(link, ns.as_fd(), new_name)
+}
