@@ -22,8 +22,7 @@
 //! Needs root (CAP_SYS_ADMIN to create namespaces, CAP_NET_ADMIN to configure them);
 //! without it, it says so and exits with status 1.
 
-use rtnl::abi::*;
-use rtnl::{Handle, LinkKind, RouteFilter};
+use rtnl::{AddrFlags, Address, Bridge, Handle, Link, LinkKind, Netns, Route, RouteFilter};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::os::fd::AsFd;
@@ -86,10 +85,15 @@ fn run() -> rtnl::Result<ExitCode> {
     // 2. The topology.
     println!("[2] building the topology");
     step("ip link add demo-br0 type bridge stp_state 0", || {
-        a.add_link(BRIDGE, LinkKind::Bridge { stp: Some(false) })
+        let mut br = Link::bridge(BRIDGE)?;
+        br.kind = Some(LinkKind::Bridge(Bridge {
+            stp: Some(false),
+            ..Default::default()
+        }));
+        a.add(&br)
     })?;
     step("ip link add demo-a0 type veth peer name demo-b0", || {
-        a.add_veth_pair("demo-a0", "demo-b0")
+        a.add(&Link::veth("demo-a0", "demo-b0")?)
     })?;
     // One RTM_NEWLINK with IFLA_NET_NS_FD and the new IFLA_IFNAME: the link never
     // exists in B under its old name.
@@ -99,7 +103,13 @@ fn run() -> rtnl::Result<ExitCode> {
     // Or have the peer born in B under its final name, in the same request.
     step(
         "ip link add demo-a1 type veth peer name eth1 netns B",
-        || a.add_veth_pair_into_netns("demo-a1", "eth1", ns_b.as_fd()),
+        || {
+            let mut pair = Link::veth("demo-a1", "eth1")?;
+            if let Some(LinkKind::Veth(peer)) = &mut pair.kind {
+                peer.netns = Some(Netns::fd(ns_b.as_fd()));
+            }
+            a.add(&pair)
+        },
     )?;
     for port in ["demo-a0", "demo-a1"] {
         step(&format!("ip link set dev {port} master {BRIDGE}"), || {
@@ -116,28 +126,30 @@ fn run() -> rtnl::Result<ExitCode> {
     }
     let br = a.link_index(BRIDGE)?;
     step("ip addr add 10.42.0.1/24 dev demo-br0", || {
-        a.add_address(br, ip("10.42.0.1"), 24)
+        a.add(&Address::new(br, ip("10.42.0.1"), 24))
     })?;
-    step("ip addr add fd42::1/64 dev demo-br0", || {
-        a.add_address(br, ip("fd42::1"), 64)
+    step("ip addr add fd42::1/64 dev demo-br0 nodad", || {
+        a.add(&Address::new(br, ip("fd42::1"), 64).with_flags(AddrFlags::NODAD))
     })?;
+    let eth0 = b.link_index("eth0")?;
+    let eth1 = b.link_index("eth1")?;
     step("ip -n B addr add 10.42.0.2/24 dev eth0", || {
-        b.add_address_by_name("eth0", ip("10.42.0.2"), 24)
+        b.add(&Address::new(eth0, ip("10.42.0.2"), 24))
     })?;
-    step("ip -n B addr add fd42::2/64 dev eth0", || {
-        b.add_address_by_name("eth0", ip("fd42::2"), 64)
+    step("ip -n B addr add fd42::2/64 dev eth0 nodad", || {
+        b.add(&Address::new(eth0, ip("fd42::2"), 64).with_flags(AddrFlags::NODAD))
     })?;
     step("ip -n B addr add 10.42.1.2/32 dev eth1", || {
-        b.add_address_by_name("eth1", ip("10.42.1.2"), 32)
+        b.add(&Address::new(eth1, ip("10.42.1.2"), 32))
     })?;
     step("ip route add 10.42.1.2/32 dev demo-br0", || {
-        a.add_route_via_dev(ip("10.42.1.2"), 32, BRIDGE)
+        a.add(&Route::to(ip("10.42.1.2"), 32)?.dev(br))
     })?;
     step("ip -n B route add default via 10.42.0.1", || {
-        b.add_default_route_via_gateway(ip("10.42.0.1"))
+        b.add(&Route::default_via(ip("10.42.0.1")))
     })?;
     step("ip -n B -6 route add default via fd42::1", || {
-        b.add_default_route_via_gateway(ip("fd42::1"))
+        b.add(&Route::default_via(ip("fd42::1")))
     })?;
     println!();
 
@@ -150,7 +162,7 @@ fn run() -> rtnl::Result<ExitCode> {
     //    comes back inside the error, next to the errno.
     println!("[4] a kernel error, as rtnl reports it");
     match step("ip link add demo-oops type bidge", || {
-        a.add_link("demo-oops", LinkKind::Other("bidge"))
+        a.add(&Link::of_kind("demo-oops", "bidge")?)
     }) {
         Err(e) => {
             // Display: "RTM_NEWLINK: Operation not supported (os error 95): Unknown
@@ -197,37 +209,33 @@ fn run() -> rtnl::Result<ExitCode> {
 }
 
 fn names(h: &mut Handle) -> rtnl::Result<Vec<String>> {
-    Ok(h.links()?.into_iter().map(|l| l.name).collect())
+    Ok(h.links()?.iter().map(Link::name_str).collect())
 }
 
 /// The links, addresses and routes of one namespace as three tables.
 fn show(h: &mut Handle, title: &str) -> rtnl::Result<()> {
     println!("  {title}");
     let links = h.links()?;
-    let name: HashMap<u32, String> = links.iter().map(|l| (l.index, l.name.clone())).collect();
+    let name: HashMap<u32, String> = links.iter().map(|l| (l.index, l.name_str())).collect();
     let dev = |i: u32| name.get(&i).cloned().unwrap_or_else(|| format!("if{i}"));
-    // STP state is in IFLA_INFO_DATA, which the streamed LinkMsg view carries.
-    let mut stp = HashMap::new();
-    h.for_each_link(|m| {
-        if let Some(s) = m.bridge_stp {
-            stp.insert(m.index, s);
-        }
-    })?;
 
     let rows = links
         .iter()
         .map(|l| {
-            let kind = match (l.kind.as_deref(), stp.get(&l.index)) {
-                (Some(k), Some(s)) => format!("{k} (stp {})", if *s == 0 { "off" } else { "on" }),
-                (Some(k), None) => k.to_owned(),
-                (None, _) => "-".into(),
+            // The kind and its options (the bridge's STP state) come with the link.
+            let kind = match &l.kind {
+                Some(LinkKind::Bridge(Bridge { stp: Some(on), .. })) => {
+                    format!("bridge (stp {})", if *on { "on" } else { "off" })
+                }
+                Some(k) => k.name().to_owned(),
+                None => "-".into(),
             };
             vec![
-                l.name.clone(),
+                l.name_str(),
                 kind,
                 if l.is_up() { "up" } else { "down" }.into(),
-                l.operstate.to_string(),
-                l.mtu.to_string(),
+                l.operstate.map_or("-".into(), |s| s.to_string()),
+                l.mtu.map_or("-".into(), |m| m.to_string()),
                 l.mac().map_or("-".into(), |m| m.to_string()),
                 l.master.map_or("-".into(), dev),
             ]
@@ -246,38 +254,32 @@ fn show(h: &mut Handle, title: &str) -> rtnl::Result<()> {
             vec![
                 dev(a.index),
                 format!("{}/{}", a.address, a.prefix_len),
-                scope_name(a.scope).into(),
+                a.scope.to_string(),
                 addr_flags(a.flags),
             ]
         })
         .collect();
     table("addresses", &["DEV", "ADDRESS", "SCOPE", "FLAGS"], rows);
 
-    let routes = h.routes(RouteFilter {
-        family: AF_UNSPEC,
-        table: Some(RT_TABLE_MAIN as u32),
-        oif: None,
+    let routes = h.routes(&RouteFilter {
+        table: Some(254), // main
+        ..Default::default()
     })?;
     let rows = routes
         .iter()
         .map(|r| {
             let dst = match r.dst {
-                Some(d) => format!("{d}/{}", r.prefix_len),
+                Some(d) => format!("{d}/{}", r.dst_len),
                 None => "default".into(),
             };
             vec![
-                if r.family == AF_INET6 {
-                    "inet6"
-                } else {
-                    "inet"
-                }
-                .into(),
+                r.family.to_string(),
                 dst,
                 r.gateway.map_or("-".into(), |g| g.to_string()),
                 r.oif.map_or("-".into(), dev),
-                r.src.map_or("-".into(), |s| s.to_string()),
-                proto_name(r.protocol).into(),
-                scope_name(r.scope).into(),
+                r.prefsrc.map_or("-".into(), |s| s.to_string()),
+                r.protocol.to_string(),
+                r.scope.to_string(),
                 r.priority.map_or("-".into(), |p| p.to_string()),
             ]
         })
@@ -323,44 +325,14 @@ fn table(caption: &str, head: &[&str], rows: Vec<Vec<String>>) {
     println!();
 }
 
-fn scope_name(s: u8) -> &'static str {
-    match s {
-        RT_SCOPE_UNIVERSE => "global",
-        RT_SCOPE_SITE => "site",
-        RT_SCOPE_LINK => "link",
-        RT_SCOPE_HOST => "host",
-        RT_SCOPE_NOWHERE => "nowhere",
-        _ => "other",
-    }
-}
-
-fn proto_name(p: u8) -> &'static str {
-    match p {
-        RTPROT_UNSPEC => "unspec",
-        RTPROT_REDIRECT => "redirect",
-        RTPROT_KERNEL => "kernel",
-        RTPROT_BOOT => "boot",
-        RTPROT_STATIC => "static",
-        RTPROT_RA => "ra",
-        RTPROT_DHCP => "dhcp",
-        _ => "other",
-    }
-}
-
-fn addr_flags(f: u32) -> String {
-    let names = [
-        (IFA_F_SECONDARY, "secondary"),
-        (IFA_F_NODAD, "nodad"),
-        (IFA_F_TENTATIVE, "tentative"),
-        (IFA_F_DADFAILED, "dadfailed"),
-        (IFA_F_DEPRECATED, "deprecated"),
-        (IFA_F_PERMANENT, "permanent"),
-    ];
-    let v: Vec<&str> = names
-        .iter()
-        .filter(|(b, _)| f & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
+fn addr_flags(f: AddrFlags) -> String {
+    let shown = AddrFlags::SECONDARY
+        | AddrFlags::NODAD
+        | AddrFlags::TENTATIVE
+        | AddrFlags::DADFAILED
+        | AddrFlags::DEPRECATED
+        | AddrFlags::PERMANENT;
+    let v: Vec<&str> = (f & shown).names().collect();
     if v.is_empty() {
         "-".into()
     } else {

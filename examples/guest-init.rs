@@ -236,12 +236,14 @@ mod guest {
         // The log, for people reading the console.
         print!("{report}");
 
-        let (mac, mac_source, rtnl) = match Handle::new() {
+        // Read back with a handle that needs netlink: without it, say so (and read
+        // the MAC through the ioctl side door instead).
+        let (mac, mac_source, rtnl) = match Handle::netlink_only() {
             Ok(mut h) => {
                 let (links, addresses, routes) = read_back(&mut h)?;
                 let mac = links
                     .iter()
-                    .find(|l| l.name == params.ifname)
+                    .find(|l| l.name_str() == params.ifname)
                     .and_then(|l| l.mac())
                     .map(|m| m.to_string());
                 (mac, "RTM_GETLINK", rtnl_json(&links, &addresses, &routes))
@@ -301,9 +303,9 @@ mod guest {
             .addresses()
             .map_err(|e| format!("read-back: addresses: {e}"))?;
         let routes = h
-            .routes(RouteFilter::default())
+            .routes(&RouteFilter::default())
             .map_err(|e| format!("read-back: routes: {e}"))?;
-        Ok((links, addresses, routes))
+        Ok((links.into_vec(), addresses.into_vec(), routes.into_vec()))
     }
 
     fn step_json(s: &StepReport) -> J {
@@ -339,12 +341,18 @@ mod guest {
             .map(|l| {
                 J::obj([
                     ("index", l.index.into()),
-                    ("name", l.name.as_str().into()),
+                    ("name", l.name_str().into()),
                     ("mac", l.mac().map(|m| m.to_string()).into()),
                     ("mtu", l.mtu.into()),
-                    ("flags", l.flags.into()),
+                    ("flags", l.flags.0.into()),
                     ("up", l.is_up().into()),
-                    ("operstate", l.operstate.to_string().into()),
+                    (
+                        "operstate",
+                        l.operstate
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                            .into(),
+                    ),
                 ])
             })
             .collect::<Vec<_>>();
@@ -354,28 +362,28 @@ mod guest {
                 J::obj([
                     ("index", a.index.into()),
                     ("address", prefix(a.address, a.prefix_len).into()),
-                    ("scope", u32::from(a.scope).into()),
-                    ("flags", a.flags.into()),
+                    ("scope", u32::from(a.scope.0).into()),
+                    ("flags", a.flags.0.into()),
                 ])
             })
             .collect::<Vec<_>>();
         let routes = routes
             .iter()
             .map(|r| {
-                let any = if r.family == libc::AF_INET6 as u8 {
+                let any = if r.family == rtnl::Family::INET6 {
                     IpAddr::V6(Ipv6Addr::UNSPECIFIED)
                 } else {
                     IpAddr::V4(Ipv4Addr::UNSPECIFIED)
                 };
                 J::obj([
-                    ("family", u32::from(r.family).into()),
-                    ("dst", prefix(r.dst.unwrap_or(any), r.prefix_len).into()),
+                    ("family", u32::from(r.family.0).into()),
+                    ("dst", prefix(r.dst.unwrap_or(any), r.dst_len).into()),
                     ("gw", r.gateway.map(|g| g.to_string()).into()),
                     ("oif", r.oif.into()),
                     ("table", r.table.into()),
-                    ("protocol", u32::from(r.protocol).into()),
-                    ("scope", u32::from(r.scope).into()),
-                    ("type", u32::from(r.kind).into()),
+                    ("protocol", u32::from(r.protocol.0).into()),
+                    ("scope", u32::from(r.scope.0).into()),
+                    ("type", u32::from(r.kind.0).into()),
                     ("metric", r.priority.into()),
                 ])
             })

@@ -31,14 +31,19 @@ fn configure(ifname: &str) -> rtnl::Result<()> {
     h.set_link_mtu(ifname, 1400)?;
     h.set_link_up(ifname)?;
     let index = h.link_index(ifname)?;
-    h.add_address(index, IpAddr::V4(Ipv4Addr::new(10, 0, 2, 15)), 24)?;
-    h.add_address(
+    h.add(&rtnl::Address::new(
         index,
-        IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x15)),
-        64,
-    )?;
-    h.add_default_route_via_gateway(IpAddr::V4(Ipv4Addr::new(10, 0, 2, 2)))?;
-    h.add_default_route_via_gateway(IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 2)))?;
+        IpAddr::V4(Ipv4Addr::new(10, 0, 2, 15)),
+        24,
+    ))?;
+    let v6 = IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x15));
+    h.add(&rtnl::Address::new(index, v6, 64).with_flags(rtnl::AddrFlags::NODAD))?;
+    h.add(&rtnl::Route::default_via(IpAddr::V4(Ipv4Addr::new(
+        10, 0, 2, 2,
+    ))))?;
+    h.add(&rtnl::Route::default_via(IpAddr::V6(Ipv6Addr::new(
+        0xfd00, 0, 0, 0, 0, 0, 0, 2,
+    ))))?;
     Ok(())
 }
 

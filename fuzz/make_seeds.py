@@ -58,14 +58,30 @@ def main():
         with open(os.path.join(OUT, "attrs", stem + ".bin"), "wb") as f:
             f.write(bytes([skip]) + data)
         n += 1
-    # encoders: size (u16 LE), selector, then fields; zeros past the end.
+    # encoders: size (u16 LE), selector (% 4: link, address, route, nexthop), then
+    # fields in the order fuzz/src/lib.rs reads them; zeros past the end.
     enc = {
         "link_veth": b"\x00\x01" + b"\x00" + b"\x05veth0" + b"\x05veth1" + b"\x00" + b"\x00\x00" + b"\x01\x00\x01",
         "link_bridge_stp": b"\x00\x01" + b"\x00" + b"\x03br0" + b"\x00" + b"\x00" + b"\x00\x00" + b"\x01\x00\x02\x01\x01",
         "link_other_mtu": b"\x80\x00" + b"\x00" + b"\x02d0" + b"\x00" + b"\x05dummy" + b"\x06\x00\x01\x02\x03\x04\x05\x06" + b"\x01\x01\x03",
         "addr_v4": b"\x40\x00" + b"\x01" + b"\x01\x0a\x00\x00\x01" + b"\x03\x00\x00\x00\x18",
-        "addr_v6_flags": b"\x40\x00" + b"\x04" + b"\x00" + bytes(range(16)) + b"\x03\x00\x00\x00\x40\x00\x01\x00\x00\x00",
+        "addr_v6_flags": b"\x40\x00" + b"\x01" + b"\x00" + bytes(range(16)) + b"\x03\x00\x00\x00\x40\x00\x01\x00\x00\x00",
         "route_gw_table": b"\x00\x02" + b"\x02" + b"\x02" + b"\x01\x01\x0a\x09\x00\x00" + b"\x18" + b"\x01\x01\xc0\xa8\x01\x01",
+        # family 2, 10.3.0.0/24, metric 100, table 1000, proto boot, unicast; mtu 1400,
+        # congctl cubic; next hops via 10.0.0.2 dev 3 and 10.0.0.3 dev 3 weight 2 realms 5
+        "route_multipath_metrics": b"\x00\x02" + b"\x02" + b"\x02" + b"\x01\x01\x0a\x03\x00\x00" + b"\x18"
+            + b"\x00" + b"\x00" + b"\x01\x64\x00\x00\x00" + b"\xe8\x03\x00\x00" + b"\x03\x00\x01"
+            + b"\x00" + b"\x00" + b"\x00\x00\x00\x00" + b"\x00" + b"\x00\x00" + b"\x00" * 5
+            + b"\x01" + b"\x01" + b"\x78\x05\x00\x00" + b"\x01\x05cubic"
+            + b"\x02" + b"\x01\x01\x0a\x00\x00\x02" + b"\x03\x00\x00\x00" + b"\x01\x00" + b"\x00" + b"\x00"
+            + b"\x01\x01\x0a\x00\x00\x03" + b"\x03\x00\x00\x00" + b"\x02\x00" + b"\x00" + b"\x01\x05\x00\x00\x00",
+        # id 7 family 2 via 10.0.0.254 dev 3
+        "nexthop_gw": b"\x00\x01" + b"\x03" + b"\x07\x00\x00\x00" + b"\x02" + b"\x00" + b"\x00\x00\x00\x00"
+            + b"\x01\x01\x0a\x00\x00\xfe" + b"\x01\x03\x00\x00\x00",
+        # id 3 group 7/8,5
+        "nexthop_group": b"\x00\x01" + b"\x03" + b"\x03\x00\x00\x00" + b"\x00" + b"\x00" + b"\x00\x00\x00\x00"
+            + b"\x00" + b"\x00" + b"\x00" + b"\x00" + b"\x00"
+            + b"\x02" + b"\x07\x00\x00\x00\x01\x00\x00\x00" + b"\x08\x00\x00\x00\x05\x00\x00\x00",
         "tiny_buffer": b"\x08\x00\x00",
     }
     for k, v in enc.items():

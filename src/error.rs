@@ -277,7 +277,9 @@ impl Error {
     pub fn errno(&self) -> Option<i32> {
         match self {
             Error::Kernel { errno, .. } => Some(*errno),
-            Error::Io { source, .. } => source.raw_os_error(),
+            Error::Io { source, .. } | Error::NetlinkUnavailable { source, .. } => {
+                source.raw_os_error()
+            }
             _ => None,
         }
     }
@@ -339,7 +341,11 @@ impl Error {
         let op = "socket(AF_NETLINK)";
         match source.raw_os_error() {
             Some(
-                libc::EAFNOSUPPORT | libc::EPROTONOSUPPORT | libc::EPERM | libc::EACCES | libc::ENOSYS,
+                libc::EAFNOSUPPORT
+                | libc::EPROTONOSUPPORT
+                | libc::EPERM
+                | libc::EACCES
+                | libc::ENOSYS,
             ) => Error::NetlinkUnavailable { op, source },
             _ => Error::io(op, source),
         }
@@ -406,15 +412,42 @@ impl Error {
         }
     }
 
+    #[inline]
     pub(crate) fn invalid(
         what: &'static str,
         value: impl fmt::Display,
         reason: &'static str,
     ) -> Self {
-        let v = escape_controls(&value.to_string());
+        Error::invalid_text(what, &value.to_string(), reason)
+    }
+
+    /// The body of [`invalid`](Self::invalid), once for every value type.
+    #[inline(never)]
+    fn invalid_text(what: &'static str, value: &str, reason: &'static str) -> Self {
         Error::InvalidInput {
             what,
-            value: v,
+            value: escape_controls(value),
+            reason,
+        }
+    }
+
+    /// [`Error::InvalidInput`] for an address of the wrong family: names its family
+    /// (`an inet6 address`) rather than spelling it out, which keeps the IPv6
+    /// formatter out of binaries that never print an address.
+    #[cold]
+    pub(crate) fn wrong_family(
+        what: &'static str,
+        a: std::net::IpAddr,
+        reason: &'static str,
+    ) -> Self {
+        Error::InvalidInput {
+            what,
+            value: if a.is_ipv4() {
+                "an inet address"
+            } else {
+                "an inet6 address"
+            }
+            .into(),
             reason,
         }
     }
@@ -474,7 +507,7 @@ fn copy_io(e: &io::Error) -> io::Error {
 /// use rtnl::ResultExt;
 /// let mut h = rtnl::Handle::new()?;
 /// h.delete_link("veth0").or_absent()?;                 // ip link del veth0, if it exists
-/// h.add_link(&rtnl::Link::bridge("br0")?).or_exists()?; // ip link add br0 type bridge, unless there
+/// h.add(&rtnl::Link::bridge("br0")?).or_exists()?;  // ip link add br0 type bridge, unless there
 /// # Ok::<(), rtnl::Error>(())
 /// ```
 pub trait ResultExt<T> {

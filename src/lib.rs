@@ -107,7 +107,9 @@ pub mod guest;
 
 pub use error::{Error, Result, ResultExt, WireError};
 pub use netns::{with_netns, with_netns_fd};
-pub use ops::addr::{add_address_to_link, add_address_to_link_by_name, flush_addresses_on_link_by_name};
+pub use ops::addr::{
+    add_address_to_link, add_address_to_link_by_name, flush_addresses_on_link_by_name,
+};
 pub use ops::bridge::{
     add_link_to_bridge, bridge_member_count, create_bridge, delete_bridge, set_bridge_stp,
 };
@@ -126,8 +128,8 @@ pub use request::{AckMode, BatchLimits, Conn};
 pub use socket::{Socket, Transport};
 pub use sysctl::{read_sysctl, set_sysctl};
 pub use types::{
-    check_altname, check_ifname, AddrFlags, Family, HwAddr, IfName, LinkFlags, MacAddr,
-    OperState, Protocol, RouteFlags, RouteType, Scope,
+    check_altname, check_ifname, AddrFlags, Family, HwAddr, IfName, LinkFlags, MacAddr, OperState,
+    Protocol, RouteFlags, RouteType, Scope,
 };
 pub use validate::check_prefix;
 pub use wire::addr::{AddrFilter, Address, Lifetimes};

@@ -175,10 +175,7 @@ impl FromStr for HwAddr {
     fn from_str(s: &str) -> Result<HwAddr> {
         let mut out = [0u8; MAX_ADDR_LEN];
         match parse_hex_colons(s, &mut out) {
-            Some(n) => Ok(HwAddr::new(&out[..n]).unwrap_or(HwAddr {
-                len: 0,
-                bytes: out,
-            })),
+            Some(n) => Ok(HwAddr::new(&out[..n]).unwrap_or(HwAddr { len: 0, bytes: out })),
             None => Err(Error::invalid(
                 "link-layer address",
                 s,
@@ -216,28 +213,52 @@ pub struct IfName {
 
 impl IfName {
     /// Checks `name` as the kernel would ([`check_ifname`]) and keeps it.
+    #[inline(always)]
     pub fn new(name: impl AsRef<[u8]>) -> Result<IfName> {
         let b = name.as_ref();
-        check_ifname_bytes(b)?;
-        Ok(IfName::from_kernel(b).unwrap_or(IfName {
-            len: 0,
-            bytes: [0; 16],
-        }))
+        let n = b.len();
+        // The common case (plain ASCII) inline, decided a word at a time; the rest
+        // goes to the byte-by-byte check.
+        if (2..=IFNAME_MAX).contains(&n) {
+            let bytes = pack16(b);
+            if plain_ascii_name(bytes, n) {
+                return Ok(IfName {
+                    len: n as u8,
+                    bytes,
+                });
+            }
+        }
+        IfName::new_checked(b)
     }
 
-    /// A name as the kernel reported it: any 1 to 15 bytes (not checked further: the
-    /// kernel's own names are whatever it accepted). `None` when longer or empty.
+    #[inline(never)]
+    fn new_checked(b: &[u8]) -> Result<IfName> {
+        check_ifname_bytes(b)?;
+        Ok(IfName {
+            len: b.len() as u8,
+            bytes: pack16(b),
+        })
+    }
+
+    /// The name's bytes zero-padded to 16 (at least one zero after the name).
+    #[inline]
+    pub(crate) fn padded(&self) -> &[u8; 16] {
+        &self.bytes
+    }
+
+    /// A name as the kernel reported it: any 1 to 15 bytes but NUL (not checked
+    /// further: the kernel's own names are whatever it accepted). `None` when longer,
+    /// empty, or holding a NUL (the kernel ends a name at its first NUL, and a name is
+    /// sent without a further check: [`crate::wire::MsgBuilder::attr_ifname`]).
     #[inline]
     pub fn from_kernel(b: &[u8]) -> Option<IfName> {
-        if b.is_empty() || b.len() > IFNAME_MAX {
+        if b.is_empty() || b.len() > IFNAME_MAX || b.contains(&0) {
             return None;
         }
-        let mut n = IfName {
+        Some(IfName {
             len: b.len() as u8,
-            bytes: [0; 16],
-        };
-        n.bytes[..b.len()].copy_from_slice(b);
-        Some(n)
+            bytes: pack16(b),
+        })
     }
 
     /// The name's bytes (without the kernel's NUL).
@@ -274,6 +295,28 @@ impl fmt::Debug for IfName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\"{self}\"")
     }
+}
+
+/// `b` (at most 16 bytes) in a zero-padded 16-byte array, built from two overlapping
+/// word loads in registers: no byte loop and no `memcpy` call, and one 16-byte store
+/// where it lands (a byte-wise copy read back as words stalls store forwarding).
+#[inline(always)]
+fn pack16(b: &[u8]) -> [u8; 16] {
+    let n = b.len();
+    let v: u128 = if n >= 8 {
+        let lo = u64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]));
+        let hi = u64::from_le_bytes(b[n - 8..n].try_into().unwrap_or([0; 8]));
+        u128::from(lo) | (u128::from(hi) << (8 * (n - 8)))
+    } else if n >= 4 {
+        let lo = u32::from_le_bytes(b[..4].try_into().unwrap_or([0; 4]));
+        let hi = u32::from_le_bytes(b[n - 4..n].try_into().unwrap_or([0; 4]));
+        u128::from(lo) | (u128::from(hi) << (8 * (n - 4)))
+    } else {
+        b.iter()
+            .enumerate()
+            .fold(0, |v, (i, &x)| v | (u128::from(x) << (8 * i)))
+    };
+    v.to_le_bytes()
 }
 
 /// Writes the UTF-8 runs of `b` as they are and every other byte as `\xNN`.
@@ -342,7 +385,67 @@ pub fn check_ifname(name: &str) -> Result<()> {
     check_ifname_bytes(name.as_bytes())
 }
 
+/// The bytes `dev_valid_name` refuses in a name, as a 256-bit set: NUL, `/`, `:`,
+/// the ASCII spaces (`\t \n \v \f \r` and space) and `0xA0`.
+const BAD_NAME_BYTES: [u64; 4] = {
+    let mut t = [0u64; 4];
+    let bad: [u8; 10] = [0, b'/', b':', b' ', 9, 10, 11, 12, 13, 0xa0];
+    let mut i = 0;
+    while i < bad.len() {
+        t[(bad[i] >> 6) as usize] |= 1 << (bad[i] & 63);
+        i += 1;
+    }
+    t
+};
+
+#[inline]
 fn check_ifname_bytes(name: &[u8]) -> Result<()> {
+    let n = name.len();
+    if (2..=IFNAME_MAX).contains(&n) && plain_ascii_name(pack16(name), n) {
+        return Ok(()); // the common case, decided a word at a time
+    }
+    // Anything else (one byte, `.`/`..`, UTF-8, an invalid byte): byte by byte.
+    let hit = name.iter().fold(0u64, |acc, &b| {
+        acc | (BAD_NAME_BYTES[usize::from(b >> 6)] >> (b & 63))
+    });
+    if hit & 1 == 0 && n != 0 && n <= IFNAME_MAX && name != b"." && name != b".." {
+        return Ok(());
+    }
+    refuse_ifname(name)
+}
+
+/// True when the `n` bytes packed in `p` (zero padded) are all printable ASCII other
+/// than `/` and `:`, and are not `..`: a valid name, decided with word-at-a-time
+/// tests instead of a loop (`false` only means "look closer").
+#[inline(always)]
+fn plain_ascii_name(p: [u8; 16], n: usize) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The padding becomes 'a', a harmless byte.
+    let pad = if n == 16 { 0 } else { u128::MAX << (8 * n) };
+    let v = u128::from_le_bytes(p) | (pad & (u128::from(b'a') * u128::from_le_bytes([1; 16])));
+    let mut bad = 0u64;
+    for w in [v as u64, (v >> 64) as u64] {
+        // Bytes below 0x21 (controls, space) or above 0x7e (DEL, non-ASCII): the
+        // "has less than" test is exact for ASCII words, and the high-bit test
+        // catches the rest.
+        let low = w.wrapping_sub(ONES * 0x21) & !w;
+        let high = w.wrapping_add(ONES) | w;
+        let slash = w ^ (ONES * u64::from(b'/'));
+        let colon = w ^ (ONES * u64::from(b':'));
+        bad |= (low
+            | high
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (colon.wrapping_sub(ONES) & !colon))
+            & HIGHS;
+    }
+    bad == 0 && !(n == 2 && p[0] == b'.' && p[1] == b'.')
+}
+
+/// Why `name` is not a valid interface name (it is not).
+#[cold]
+#[inline(never)]
+fn refuse_ifname(name: &[u8]) -> Result<()> {
     let bad = |reason| Err(Error::invalid_bytes("interface name", name, reason));
     if name.is_empty() {
         return bad("empty");
@@ -904,6 +1007,31 @@ mod tests {
     }
 
     #[test]
+    fn the_word_at_a_time_check_agrees_with_the_byte_loop() {
+        // dev_valid_name, byte by byte, as the kernel writes it.
+        let slow = |n: &[u8]| {
+            !n.is_empty()
+                && n.len() <= 15
+                && n != b"."
+                && n != b".."
+                && n.iter()
+                    .all(|&b| !matches!(b, 0 | b'/' | b':' | b'\t'..=b'\r' | b' ' | 0xa0))
+        };
+        for len in 1..=16usize {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut name = vec![b'x'; len];
+                    name[pos] = b;
+                    assert_eq!(check_ifname_bytes(&name).is_ok(), slow(&name), "{name:?}");
+                }
+            }
+        }
+        for dots in [&b"."[..], b"..", b"...", b".a", b"a."] {
+            assert_eq!(check_ifname_bytes(dots).is_ok(), slow(dots), "{dots:?}");
+        }
+    }
+
+    #[test]
     fn names_are_bytes_first() {
         let n = IfName::from_kernel(b"ab\xffc").unwrap();
         assert_eq!(n.as_bytes(), b"ab\xffc");
@@ -931,7 +1059,13 @@ mod tests {
         assert!(MacAddr([0; 6]).check_unicast().is_err());
         assert!(MacAddr([1, 0, 0x5e, 0, 0, 1]).check_unicast().is_err());
         assert!(MacAddr([0xff; 6]).check_unicast().is_err());
-        for bad in ["", "02:00", "02:00:00:00:00:00:00", "0g:00:00:00:00:00", "002:0:0:0:0:0"] {
+        for bad in [
+            "",
+            "02:00",
+            "02:00:00:00:00:00:00",
+            "0g:00:00:00:00:00",
+            "002:0:0:0:0:0",
+        ] {
             assert!(bad.parse::<MacAddr>().is_err(), "{bad:?}");
         }
         let h = HwAddr::from(m);

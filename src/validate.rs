@@ -45,7 +45,9 @@ pub fn mask(a: IpAddr, prefix_len: u8) -> IpAddr {
     match a {
         IpAddr::V4(v) => {
             let bits = u32::from(v);
-            let m = u32::MAX.checked_shl(32 - u32::from(prefix_len.min(32))).unwrap_or(0);
+            let m = u32::MAX
+                .checked_shl(32 - u32::from(prefix_len.min(32)))
+                .unwrap_or(0);
             IpAddr::V4((bits & m).into())
         }
         IpAddr::V6(v) => {

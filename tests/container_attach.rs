@@ -11,7 +11,9 @@ use rtnl::abi::*;
 use rtnl::socket::{Socket, Transport};
 use rtnl::wire::link::LinkMsg;
 use rtnl::wire::Messages;
-use rtnl::Handle;
+use rtnl::{
+    AddrFlags, Address, Decode, Family, Handle, IfName, Link, LinkKind, Netns, Route, VethPeer,
+};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::os::fd::{AsFd, OwnedFd};
@@ -31,7 +33,7 @@ fn snapshot() -> Vec<Value> {
 }
 
 fn run_in<T: Send>(ns: &OwnedFd, f: impl FnOnce() -> T + Send) -> T {
-    rtnl::with_netns_fd(ns.try_clone().unwrap(), f).unwrap()
+    rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(f())).unwrap()
 }
 
 /// Every name announced by `RTM_NEWLINK` in a namespace, from a socket subscribed to
@@ -67,13 +69,14 @@ impl LinkWatch {
                 if m.header.nlmsg_type != RTM_NEWLINK {
                     continue;
                 }
-                let l = LinkMsg::parse(&m).unwrap();
-                if l.name == "lo" && l.mtu == Some(self.marker_mtu) {
+                let l = LinkMsg::decode(&m).unwrap();
+                let name = String::from_utf8_lossy(l.name.unwrap());
+                if name == "lo" && l.mtu == Some(self.marker_mtu) {
                     h.set_link_mtu("lo", 65536).unwrap();
                     return names;
                 }
-                if l.name != "lo" {
-                    names.push(l.name.to_owned());
+                if name != "lo" {
+                    names.push(name.into_owned());
                 }
             }
         }
@@ -100,11 +103,14 @@ fn routes_to(v6: bool, dst: &str) -> Vec<Value> {
 /// default routes.
 fn configure_inside(ns: &OwnedFd) {
     let mut h = Handle::in_netns(ns.as_fd()).unwrap();
-    h.add_address_by_name("eth0", ipa("10.88.0.2"), 16).unwrap();
-    h.add_address_by_name("eth0", ipa("fd88::2"), 64).unwrap();
+    let eth0 = h.link_index("eth0").unwrap();
+    h.add(&Address::new(eth0, ipa("10.88.0.2"), 16)).unwrap();
+    // As the old add_address_by_name did for IPv6: no duplicate address detection.
+    h.add(&Address::new(eth0, ipa("fd88::2"), 64).with_flags(AddrFlags::NODAD))
+        .unwrap();
     h.set_link_up("eth0").unwrap();
-    h.add_default_route_via_dev("eth0", false).unwrap();
-    h.add_default_route_via_dev("eth0", true).unwrap();
+    h.add(&Route::new(Family::INET).dev(eth0)).unwrap();
+    h.add(&Route::new(Family::INET6).dev(eth0)).unwrap();
 }
 
 /// The host side: bridge with STP off, host end in it and up, /32 route to the
@@ -216,8 +222,16 @@ fn container_attach_with_peer_born_in_netns() {
         let mut watch = LinkWatch::new(&ns);
 
         let mut h = Handle::new().unwrap();
-        h.add_veth_pair_into_netns("vh1", "eth0", ns.as_fd())
-            .unwrap();
+        h.add(&Link {
+            name: Some(IfName::new("vh1").unwrap()),
+            kind: Some(LinkKind::Veth(VethPeer {
+                name: Some(IfName::new("eth0").unwrap()),
+                netns: Some(Netns::fd(ns.as_fd())),
+                ..Default::default()
+            })),
+            ..Default::default()
+        })
+        .unwrap();
         // The peer was born inside under its final name: no other name ever showed
         // up there, and it never existed on the host.
         let seen = watch.names_so_far(&ns);

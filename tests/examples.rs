@@ -40,13 +40,24 @@ fn example(name: &str) -> PathBuf {
             )
         });
     // Only the example's own source is compared: src/ may change under a running
-    // `cargo test` in a shared checkout, and then the test binary is as old.
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(format!("{name}.rs"));
-    let changed = std::fs::metadata(&source)
-        .and_then(|m| m.modified())
-        .expect("example source");
+    // `cargo test` in a shared checkout, and then the test binary is as old. An
+    // example is one file, or a folder with main.rs and its modules (the newest
+    // counts).
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let file = examples.join(format!("{name}.rs"));
+    let (source, changed) = if file.exists() {
+        let t = std::fs::metadata(&file).and_then(|m| m.modified());
+        (file, t.expect("example source"))
+    } else {
+        let dir = examples.join(name);
+        let newest = std::fs::read_dir(&dir)
+            .expect("example folder")
+            .flatten()
+            .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
+            .max()
+            .expect("example sources");
+        (dir, newest)
+    };
     assert!(
         changed <= built,
         "example binary {} is older than {}: run `cargo build --examples` (plain \
@@ -324,8 +335,11 @@ fn ip_example_configures_and_shows_like_iproute2() {
         }
         let mut h = rtnl::Handle::new().unwrap();
         use std::os::fd::AsFd;
-        h.add_veth_pair_into_netns("vx0", "vx1", other.as_fd())
-            .unwrap();
+        let mut pair = rtnl::Link::veth("vx0", "vx1").unwrap();
+        if let Some(rtnl::LinkKind::Veth(peer)) = &mut pair.kind {
+            peer.netns = Some(rtnl::Netns::fd(other.as_fd()));
+        }
+        h.add(&pair).unwrap();
 
         // What was asked is what the kernel has (iproute2's JSON view).
         let v1 = ip_link("v1").unwrap();

@@ -12,10 +12,12 @@
 
 use rtnl::abi::*;
 use rtnl::request::DUMP_ATTEMPTS;
-use rtnl::wire::link::{LinkMsg, LinkRequest};
-use rtnl::wire::route::RouteRequest;
+use rtnl::wire::link::{LinkGet, LinkMsg, LinkRef};
 use rtnl::wire::{Messages, MsgBuilder};
-use rtnl::{AckMode, BatchLimits, Conn, Error, Transport};
+use rtnl::{
+    AckMode, BatchLimits, Conn, Decode, Error, Link, LinkFilter, Object, Request, Route, Transport,
+    Verb,
+};
 use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
@@ -260,35 +262,36 @@ fn seq_of(l: &Log) -> u32 {
 
 // ---- requests -----------------------------------------------------------------------
 
+/// `ip link set dev veth0 up` (flags as `emit` writes them: the exchange adds
+/// `NLM_F_REQUEST` and `NLM_F_ACK`).
 fn set_up_request() -> Vec<u8> {
     let mut buf = vec![0u8; 128];
-    let n = LinkRequest {
-        name: Some("veth0"),
-        flags: IFF_UP,
-        change: IFF_UP,
-        ..Default::default()
-    }
-    .emit(&mut buf, RTM_NEWLINK, NLM_F_REQUEST)
-    .unwrap();
+    let n = Link::named("veth0")
+        .unwrap()
+        .up()
+        .emit(Verb::Change, &mut buf)
+        .unwrap();
     buf.truncate(n);
     buf
 }
 
+/// `RTM_GETLINK` for veth0 by name.
 fn get_request() -> Vec<u8> {
     let mut buf = vec![0u8; 128];
-    let n = LinkRequest {
-        name: Some("veth0"),
-        ..Default::default()
+    let n = LinkGet {
+        link: LinkRef::from("veth0"),
+        stats: false,
     }
-    .emit(&mut buf, RTM_GETLINK, NLM_F_REQUEST)
+    .emit(&mut buf)
     .unwrap();
     buf.truncate(n);
     buf
 }
 
+/// A link dump request (the exchange adds `NLM_F_REQUEST | NLM_F_DUMP`).
 fn dump_request() -> Vec<u8> {
     let mut buf = vec![0u8; 128];
-    let n = rtnl::wire::link::emit_dump(&mut buf).unwrap();
+    let n = LinkFilter::default().emit(&mut buf).unwrap();
     buf.truncate(n);
     buf
 }
@@ -297,19 +300,12 @@ fn dump_request() -> Vec<u8> {
 fn route_batch(n: usize) -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..n {
-        let mut r = RouteRequest::new(AF_INET);
-        r.dst = Some(IpAddr::V4(Ipv4Addr::new(10, 9, i as u8, 0)));
-        r.dst_len = 24;
-        r.scope = RT_SCOPE_LINK;
-        r.oif = Some(2);
+        // ip route add 10.9.i.0/24 dev <2> (link scope).
+        let r = Route::to(IpAddr::V4(Ipv4Addr::new(10, 9, i as u8, 0)), 24)
+            .unwrap()
+            .dev(2);
         let mut buf = [0u8; 128];
-        let len = r
-            .emit(
-                &mut buf,
-                RTM_NEWROUTE,
-                NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,
-            )
-            .unwrap();
+        let len = r.emit(Verb::Add, &mut buf).unwrap();
         out.extend_from_slice(&buf[..align4(len)]);
     }
     out
@@ -317,12 +313,12 @@ fn route_batch(n: usize) -> Vec<u8> {
 
 fn links_of(c: &mut Conn<Fake>) -> (rtnl::Result<()>, Vec<(u32, String)>) {
     let mut got = Vec::new();
-    let r = c.dump("RTM_GETLINK", &mut dump_request(), |m| {
-        let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
+    let r = c.dump(&mut dump_request(), |m| {
+        let l = LinkMsg::decode(m).map_err(|source| Error::Malformed {
             op: "RTM_GETLINK",
             source,
         })?;
-        got.push((l.index, l.name.to_owned()));
+        got.push((l.index(), l.name_str().unwrap().to_owned()));
         Ok(())
     });
     (r, got)
@@ -342,13 +338,13 @@ fn plain_ack_and_kernel_error_with_extack_text() {
         Step::Send(1),
         recv(|l| error_msg(&l.last()[0], libc::EOPNOTSUPP, Some("Unknown device type"))),
     ]);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     // The request went out with NLM_F_ACK and our seq.
     let h = c.transport().log.headers(0)[0];
     assert_ne!(h.nlmsg_flags & NLM_F_ACK, 0);
-    let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+    let e = c.ack(&mut set_up_request()).unwrap_err();
     assert!(
-        matches!(&e, Error::Kernel { op: "RTM_NEWLINK", errno, message: Some(m) }
+        matches!(&e, Error::Kernel { op: "RTM_NEWLINK", errno, message: Some(m), attr: None }
             if *errno == libc::EOPNOTSUPP && m == "Unknown device type"),
         "{e:?}"
     );
@@ -382,8 +378,8 @@ fn replies_with_wrong_seq_or_port_id_are_skipped() {
         }),
         recv(|l| ack(&l.last()[0])),
     ]);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
@@ -398,7 +394,7 @@ fn error_for_an_unknown_sequence_is_ignored() {
         }),
         recv(|l| ack(&l.last()[0])),
     ]);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
@@ -412,9 +408,9 @@ fn ack_after_several_datagrams() {
         recv(|l| ack(&l.last()[0])),
     ]);
     let mut got = Vec::new();
-    c.request("RTM_GETLINK", &mut get_request(), |m| {
-        let l = LinkMsg::parse(m).unwrap();
-        got.push((l.index, l.name.to_owned()));
+    c.request(&mut get_request(), |m| {
+        let l = LinkMsg::decode(m).unwrap();
+        got.push((l.index(), l.name_str().unwrap().to_owned()));
         Ok(())
     })
     .unwrap();
@@ -433,7 +429,7 @@ fn eintr_from_send_and_recv_is_restarted() {
         Step::RecvErr(libc::EINTR),
         recv(|l| ack(&l.last()[0])),
     ]);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_eq!(c.transport().log.send_calls, 3);
     assert_eq!(c.transport().log.recv_calls, 4);
     // The same datagram each time: one seq.
@@ -458,17 +454,17 @@ fn eagain_is_a_timeout_and_other_errors_keep_their_errno() {
             cat(&[ack(&h0), ack(&h1), ack(&l.last()[0])])
         }),
     ]);
-    let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+    let e = c.ack(&mut set_up_request()).unwrap_err();
     assert!(
         matches!(e, Error::Timeout { op: "RTM_NEWLINK", timeout } if timeout == Duration::from_millis(250)),
         "{e:?}"
     );
-    let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+    let e = c.ack(&mut set_up_request()).unwrap_err();
     assert!(is_io(&e, libc::ENOBUFS), "{e:?}");
     assert!(e.to_string().contains("RTM_NEWLINK"), "{e}");
-    let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+    let e = c.ack(&mut set_up_request()).unwrap_err();
     assert!(is_io(&e, libc::EPERM), "{e:?}");
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
@@ -515,7 +511,7 @@ fn malformed_datagrams_are_errors_and_the_conn_recovers() {
         recv(|l| ack(&l.last()[0])),
     ]);
     for _ in 0..4 {
-        let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+        let e = c.ack(&mut set_up_request()).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -539,14 +535,14 @@ fn malformed_datagrams_are_errors_and_the_conn_recovers() {
         "{r:?}"
     );
     assert_eq!(got, vec![(1, "lo".to_owned())]);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
 #[test]
 fn an_exhausted_script_is_an_error_not_a_hang() {
     let mut c = conn(vec![Step::Send(1)]);
-    let e = c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap_err();
+    let e = c.ack(&mut set_up_request()).unwrap_err();
     assert!(
         matches!(&e, Error::Io { source, .. } if source.to_string().contains("exhausted")),
         "{e:?}"
@@ -629,7 +625,7 @@ fn done_carrying_an_errno_is_a_kernel_error_with_its_text() {
     let (r, got) = links_of(&mut c);
     let e = r.unwrap_err();
     assert!(
-        matches!(&e, Error::Kernel { op: "RTM_GETLINK", errno, message: Some(m) }
+        matches!(&e, Error::Kernel { op: "RTM_GETLINK", errno, message: Some(m), attr: None }
             if *errno == libc::EINVAL && m == "Invalid header for link dump"),
         "{e:?}"
     );
@@ -677,7 +673,7 @@ fn dump_intr_is_reported_after_the_dump_is_read() {
         "{r:?}"
     );
     assert_eq!(got.len(), 2);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
@@ -702,7 +698,6 @@ fn consistent_links(c: &mut Conn<Fake>) -> (rtnl::Result<()>, Vec<String>, u32) 
     let out = std::cell::RefCell::new(Vec::new());
     let mut resets = 0;
     let r = c.dump_consistent(
-        "RTM_GETLINK",
         &mut dump_request(),
         || {
             resets += 1;
@@ -710,7 +705,7 @@ fn consistent_links(c: &mut Conn<Fake>) -> (rtnl::Result<()>, Vec<String>, u32) 
         },
         |m| {
             out.borrow_mut()
-                .push(LinkMsg::parse(m).unwrap().name.to_owned());
+                .push(LinkMsg::decode(m).unwrap().name_str().unwrap().to_owned());
             Ok(())
         },
     );
@@ -806,7 +801,6 @@ fn run_batch(
     let mut msgs = route_batch(n);
     let mut results = Vec::new();
     let r = c.batch(
-        "batch",
         &mut msgs,
         mode,
         BatchLimits {
@@ -849,7 +843,7 @@ fn batch_ack_last_with_errors_in_the_middle() {
     assert!(res[0].1.is_ok() && res[2].1.is_ok() && res[4].1.is_ok());
     let e = res[1].1.as_ref().unwrap_err();
     assert!(
-        matches!(e, Error::Kernel { op: "RTM_NEWROUTE", errno, message: Some(m) }
+        matches!(e, Error::Kernel { op: "RTM_NEWROUTE", errno, message: Some(m), attr: None }
             if *errno == libc::EEXIST && m == "exists"),
         "{e:?}"
     );
@@ -958,7 +952,6 @@ fn batch_windows_split_by_max_bytes() {
     let mut results = Vec::new();
     let mut buf = msgs.clone();
     c.batch(
-        "batch",
         &mut buf,
         AckMode::Last,
         BatchLimits {
@@ -1100,11 +1093,9 @@ fn request_and_dump_across_the_sequence_number_wrap() {
         ]),
         u32::MAX - 1,
     );
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_eq!(
-        c.ack("RTM_NEWLINK", &mut set_up_request())
-            .unwrap_err()
-            .errno(),
+        c.ack(&mut set_up_request()).unwrap_err().errno(),
         Some(libc::ENODEV)
     );
     let (r, got) = links_of(&mut c);
@@ -1137,7 +1128,7 @@ fn a_callback_error_stops_delivery_but_the_dump_is_read_to_its_end() {
         recv(|l| ack(&l.last()[0])),
     ]);
     let mut seen = 0;
-    let r = c.dump("RTM_GETLINK", &mut dump_request(), |_| {
+    let r = c.dump(&mut dump_request(), |_| {
         seen += 1;
         if seen == 2 {
             return Err(Error::NotFound {
@@ -1149,7 +1140,7 @@ fn a_callback_error_stops_delivery_but_the_dump_is_read_to_its_end() {
     });
     assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
     assert_eq!(seen, 2);
-    c.ack("RTM_NEWLINK", &mut set_up_request()).unwrap();
+    c.ack(&mut set_up_request()).unwrap();
     assert_consumed(&c);
 }
 
@@ -1171,13 +1162,9 @@ fn a_malformed_batch_buffer_is_an_encode_error_not_a_panic() {
         let mut c = conn(vec![]);
         let mut buf = bad;
         let mut n = 0;
-        let r = c.batch(
-            "batch",
-            &mut buf,
-            AckMode::Last,
-            BatchLimits::default(),
-            |_, _| n += 1,
-        );
+        let r = c.batch(&mut buf, AckMode::Last, BatchLimits::default(), |_, _| {
+            n += 1
+        });
         assert!(matches!(r, Err(Error::Encode { .. })), "{r:?}");
         assert_eq!(n, 0);
         assert_eq!(c.transport().log.send_calls, 0);
@@ -1211,12 +1198,12 @@ fn get_without_ack_reply_error_noise_and_malformed() {
     ]);
     let get = |c: &mut Conn<Fake>| {
         let mut got = Vec::new();
-        let r = c.get("RTM_GETLINK", &mut get_request(), |m| {
-            let l = LinkMsg::parse(m).map_err(|source| Error::Malformed {
+        let r = c.get(&mut get_request(), |m| {
+            let l = LinkMsg::decode(m).map_err(|source| Error::Malformed {
                 op: "RTM_GETLINK",
                 source,
             })?;
-            got.push((l.index, l.name.to_owned()));
+            got.push((l.index(), l.name_str().unwrap().to_owned()));
             Ok(())
         });
         (r, got)

@@ -9,10 +9,12 @@ mod common;
 
 use common::*;
 use rtnl::abi::*;
-use rtnl::wire::link::{LinkKind, LinkMsg, LinkRequest};
-use rtnl::wire::route::RouteRequest;
+use rtnl::wire::link::{LinkGet, LinkMsg};
 use rtnl::wire::MsgBuilder;
-use rtnl::{AckMode, BatchLimits, Conn, Error, Handle, Socket, Transport};
+use rtnl::{
+    AckMode, BatchLimits, Conn, Decode, Error, Family, Handle, Link, LinkFilter, Object, Request,
+    Route, Socket, Transport, Verb,
+};
 use std::collections::BTreeSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
@@ -76,21 +78,18 @@ fn is_up(name: &str) -> bool {
 
 /// Creates the veth pair `a`/`b`, both up; returns `a`'s index.
 fn veth_up(h: &mut Handle, a: &str, b: &str) -> u32 {
-    h.add_veth_pair(a, b).unwrap();
+    h.add(&Link::veth(a, b).unwrap()).unwrap();
     h.set_link_up(a).unwrap();
     h.set_link_up(b).unwrap();
     h.link_index(a).unwrap()
 }
 
 /// The i-th /32 route: 10.64.0.0 + i, link scope via `oif`, in `table`.
-fn host_route(i: u32, oif: u32, table: u32) -> RouteRequest {
-    let mut r = RouteRequest::new(AF_INET);
-    r.dst = Some(IpAddr::V4(Ipv4Addr::from(0x0a40_0000 + i)));
-    r.dst_len = 32;
-    r.scope = RT_SCOPE_LINK;
-    r.oif = Some(oif);
-    r.table = table;
-    r
+fn host_route(i: u32, oif: u32, table: u32) -> Route {
+    Route::to(IpAddr::V4(Ipv4Addr::from(0x0a40_0000 + i)), 32)
+        .unwrap()
+        .dev(oif)
+        .table(table)
 }
 
 /// The destinations of the routes in `table` through `dev`, per `ip -j route show`.
@@ -120,16 +119,8 @@ fn ack_of_a_simple_request() {
     in_netns(|| {
         let mut h = Handle::new().unwrap();
         assert!(!is_up("lo"), "lo starts down in a new namespace");
-        let mut msg = encode(|b| {
-            LinkRequest {
-                index: 1,
-                flags: IFF_UP,
-                change: IFF_UP,
-                ..Default::default()
-            }
-            .emit(b, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK)
-        });
-        h.conn().ack("RTM_NEWLINK", &mut msg).unwrap();
+        let mut msg = encode(|b| Link::with_index(1).up().emit(Verb::Change, b));
+        h.conn("test").unwrap().ack(&mut msg).unwrap();
         assert!(is_up("lo"));
         // The request was stamped in place with a non-zero sequence number.
         assert_ne!(u32::from_ne_bytes(msg[8..12].try_into().unwrap()), 0);
@@ -145,7 +136,7 @@ fn unknown_device_type_error() {
     }
     in_netns(|| {
         let mut h = Handle::new().unwrap();
-        let e = h.add_link("d0", LinkKind::Other("dummy")).unwrap_err();
+        let e = h.add(&Link::of_kind("d0", "dummy").unwrap()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "RTM_NEWLINK: Operation not supported (os error 95): Unknown device type"
@@ -153,13 +144,13 @@ fn unknown_device_type_error() {
         assert_eq!(e.errno(), Some(95));
         assert_eq!(e.kernel_message(), Some("Unknown device type"));
         assert!(
-            matches!(&e, Error::Kernel { op: "RTM_NEWLINK", errno: 95, message: Some(m) } if m == "Unknown device type"),
+            matches!(&e, Error::Kernel { op: "RTM_NEWLINK", errno: 95, message: Some(m), attr: None } if m == "Unknown device type"),
             "{e:?}"
         );
         assert!(!e.is_exists() && !e.is_not_found());
         assert!(ip_link("d0").is_none());
         // The handle is still usable after the refusal.
-        h.add_veth_pair("e0", "e1").unwrap();
+        h.add(&Link::veth("e0", "e1").unwrap()).unwrap();
         assert!(ip_link("e0").is_some() && ip_link("e1").is_some());
     });
 }
@@ -182,14 +173,7 @@ fn dump_of_2000_links_arrives_complete() {
         let results = h
             .batch_collect(|b| {
                 for (a, p) in &names {
-                    b.add_link(&LinkRequest {
-                        name: Some(a),
-                        kind: Some(LinkKind::Veth {
-                            peer: p,
-                            peer_netns_fd: None,
-                        }),
-                        ..Default::default()
-                    })?;
+                    b.add(&Link::veth(a, p)?)?;
                 }
                 Ok(())
             })
@@ -220,7 +204,7 @@ fn dump_of_2000_links_arrives_complete() {
 
         let links = h.links().unwrap();
         assert_eq!(links.len(), 2001);
-        let mut got: Vec<(u32, String)> = links.iter().map(|l| (l.index, l.name.clone())).collect();
+        let mut got: Vec<(u32, String)> = links.iter().map(|l| (l.index, l.name_str())).collect();
         got.sort();
         assert_eq!(got, want);
 
@@ -231,15 +215,16 @@ fn dump_of_2000_links_arrives_complete() {
         // The same dump over a counting socket: many datagrams, every link once, and
         // each veth's peer index is the index `ip` gives the peer.
         let mut c = Conn::new(Counting::new());
-        let mut req = encode(rtnl::wire::link::emit_dump);
+        let mut req = encode(|b| LinkFilter::default().emit(b));
         let mut seen = Vec::new();
         let mut peers = Vec::new();
-        c.dump("RTM_GETLINK", &mut req, |m| {
-            let l = LinkMsg::parse(m).unwrap();
-            seen.push((l.index, l.name.to_owned()));
-            if let (Some(peer), Some("veth")) = (l.link, l.kind) {
-                peers.push((l.name.to_owned(), peer));
+        c.dump(&mut req, |m| {
+            let l = LinkMsg::decode(m).unwrap();
+            let name = l.name_str().unwrap().to_owned();
+            if let (Some(peer), Some("veth")) = (l.link, l.kind_str()) {
+                peers.push((name.clone(), peer));
             }
+            seen.push((l.index(), name));
             Ok(())
         })
         .unwrap();
@@ -272,14 +257,14 @@ fn batch_with_one_failure(mode: AckMode) {
     in_netns(|| {
         let mut h = Handle::new().unwrap();
         let oif = veth_up(&mut h, "rt0", "rt1");
-        let routes: Vec<RouteRequest> = (0..1000u32)
+        let routes: Vec<Route> = (0..1000u32)
             .map(|i| host_route(if i == 500 { 499 } else { i }, oif, 254))
             .collect();
         let results = h
             .batch_collect(|b| {
                 b.ack_mode(mode);
                 for r in &routes {
-                    b.add_route(r)?;
+                    b.add(r)?;
                 }
                 Ok(())
             })
@@ -338,7 +323,7 @@ fn batch_failure_with_a_missing_link() {
             .batch_collect(|b| {
                 for i in 0..1000u32 {
                     let dev = if i == 500 { 999_999 } else { oif };
-                    b.add_route(&host_route(i, dev, 254))?;
+                    b.add(&host_route(i, dev, 254))?;
                 }
                 Ok(())
             })
@@ -374,7 +359,7 @@ fn batch_across_datagrams_with_failures_in_each() {
             .batch_collect(|b| {
                 for i in 0..N {
                     let j = if fails(i) { i - 1 } else { i };
-                    b.add_route(&host_route(j, oif, 254))?;
+                    b.add(&host_route(j, oif, 254))?;
                 }
                 Ok(())
             })
@@ -391,7 +376,7 @@ fn batch_across_datagrams_with_failures_in_each() {
         assert_eq!(ip_route_dsts(254, "rt0"), want);
 
         // Conn::batch with explicit limits, table 100.
-        let msg_len = encode(|b| host_route(0, oif, 100).emit(b, RTM_NEWROUTE, 0)).len();
+        let msg_len = encode(|b| host_route(0, oif, 100).emit(Verb::Add, b)).len();
         assert_eq!(msg_len, 44);
         let limits = BatchLimits {
             max_bytes: 64 << 10,
@@ -406,16 +391,12 @@ fn batch_across_datagrams_with_failures_in_each() {
             for i in 0..N as usize {
                 let j = if fails(i) { 0 } else { i };
                 buf.extend(encode(|b| {
-                    host_route(j as u32, oif, table).emit(
-                        b,
-                        RTM_NEWROUTE,
-                        NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,
-                    )
+                    host_route(j as u32, oif, table).emit(Verb::Add, b)
                 }));
             }
             let mut c = Conn::new(Counting::new());
             let mut results = Vec::new();
-            c.batch("batch", &mut buf, mode, limits, |i, r| results.push((i, r)))
+            c.batch(&mut buf, mode, limits, |i, r| results.push((i, r)))
                 .unwrap();
             let datagrams = (N as usize).div_ceil(per_dgram);
             assert_eq!(c.transport().sends, datagrams, "{mode:?}");
@@ -455,13 +436,18 @@ fn batch_of_100000_routes_with_every_ack() {
         const N: u32 = 100_000;
         let mut h = Handle::new().unwrap();
         let oif = veth_up(&mut h, "rt0", "rt1");
-        let granted = h.conn().transport_mut().set_recv_buffer(64 << 10).unwrap();
+        let granted = h
+            .conn("test")
+            .unwrap()
+            .transport_mut()
+            .set_recv_buffer(64 << 10)
+            .unwrap();
         assert_eq!(granted, 128 << 10, "the kernel doubles SO_RCVBUF(FORCE)");
         let results = h
             .batch_collect(|b| {
                 b.ack_mode(AckMode::Every);
                 for i in 0..N {
-                    b.add_route(&host_route(i, oif, 100))?;
+                    b.add(&host_route(i, oif, 100))?;
                 }
                 Ok(())
             })
@@ -477,12 +463,13 @@ fn batch_of_100000_routes_with_every_ack() {
         assert_eq!(ip_route_dsts(100, "rt0").len(), N as usize);
         // rtnl's own dump agrees.
         let filter = rtnl::RouteFilter {
-            family: AF_INET,
+            family: Family::INET,
             table: Some(100),
             oif: Some(oif),
+            ..Default::default()
         };
         let mut n = 0;
-        h.for_each_route(filter, |_| n += 1).unwrap();
+        h.for_each_route(&filter, |_| n += 1).unwrap();
         assert_eq!(n, N as usize);
     });
 }
@@ -498,19 +485,24 @@ fn get_with_ack_returns_the_reply_and_the_ack() {
     }
     in_netns(|| {
         let mut h = Handle::new().unwrap();
+        // By name, without statistics (IFLA_EXT_MASK).
         let mut msg = encode(|b| {
-            LinkRequest {
-                name: Some("lo"),
-                ext_mask: Some(RTEXT_FILTER_SKIP_STATS),
-                ..Default::default()
+            LinkGet {
+                link: "lo".into(),
+                stats: false,
             }
-            .emit(b, RTM_GETLINK, NLM_F_REQUEST)
+            .emit(b)
         });
         let mut replies = Vec::new();
-        h.conn()
-            .request("RTM_GETLINK", &mut msg, |m| {
-                let l = LinkMsg::parse(m).unwrap();
-                replies.push((l.index, l.name.to_owned(), m.header.nlmsg_type));
+        h.conn("test")
+            .unwrap()
+            .request(&mut msg, |m| {
+                let l = LinkMsg::decode(m).unwrap();
+                replies.push((
+                    l.index(),
+                    l.name_str().unwrap().to_owned(),
+                    m.header.nlmsg_type,
+                ));
                 Ok(())
             })
             .unwrap();
@@ -518,7 +510,7 @@ fn get_with_ack_returns_the_reply_and_the_ack() {
         let flags = u16::from_ne_bytes([msg[6], msg[7]]);
         assert_eq!(flags, NLM_F_REQUEST | NLM_F_ACK, "the ACK was asked for");
         // The ACK was consumed: the socket is empty now.
-        let t = h.conn().transport_mut();
+        let t = h.conn("test").unwrap().transport_mut();
         t.set_recv_timeout(Some(Duration::from_millis(50))).unwrap();
         let mut buf = Vec::new();
         let e = t.recv(&mut buf).unwrap_err();
@@ -529,18 +521,20 @@ fn get_with_ack_returns_the_reply_and_the_ack() {
             ),
             "{e:?}"
         );
-        // A GET for a missing link: the kernel's ENODEV, no reply.
+        // A GET for a missing link (by name only, statistics not excluded): the
+        // kernel's ENODEV, no reply.
         let mut msg = encode(|b| {
-            LinkRequest {
-                name: Some("nosuchlink"),
-                ..Default::default()
+            LinkGet {
+                link: "nosuchlink".into(),
+                stats: true,
             }
-            .emit(b, RTM_GETLINK, NLM_F_REQUEST)
+            .emit(b)
         });
         let mut n = 0;
         let e = h
-            .conn()
-            .request("RTM_GETLINK", &mut msg, |_| {
+            .conn("test")
+            .unwrap()
+            .request(&mut msg, |_| {
                 n += 1;
                 Ok(())
             })
@@ -549,47 +543,35 @@ fn get_with_ack_returns_the_reply_and_the_ack() {
     });
 }
 
-/// Sends `req` on `h`'s socket with sequence number `seq`, bypassing the handle, and
-/// does not read the answer: it waits in the socket, as a late answer to an earlier
-/// request would.
-fn leave_stale(h: &mut Handle, mut req: Vec<u8>, seq: u32) {
+/// Sends `req` on `h`'s socket with sequence number `seq` and the exchange's flags
+/// `flags` (`NLM_F_REQUEST | ...`: `emit` leaves them to the exchange), bypassing the
+/// handle, and does not read the answer: it waits in the socket, as a late answer to
+/// an earlier request would.
+fn leave_stale(h: &mut Handle, mut req: Vec<u8>, seq: u32, flags: u16) {
+    rtnl::wire::patch_flags(&mut req, 0, flags).unwrap();
     rtnl::wire::set_seq_pid(&mut req, seq, 0).unwrap();
-    h.conn().transport_mut().send(&req).unwrap();
+    h.conn("test").unwrap().transport_mut().send(&req).unwrap();
 }
 
 /// A link dump (several messages and a DONE) left unread.
 fn stale_dump(h: &mut Handle) {
-    let seq = h.conn().next_seq();
-    leave_stale(h, encode(rtnl::wire::link::emit_dump), seq);
+    let seq = h.conn("test").unwrap().next_seq();
+    let req = encode(|b| LinkFilter::default().emit(b));
+    leave_stale(h, req, seq, NLM_F_REQUEST | NLM_F_DUMP);
 }
 
 /// A refusal (ENODEV) left unread.
 fn stale_error(h: &mut Handle) {
-    let req = encode(|b| {
-        LinkRequest {
-            index: 999_999,
-            mtu: Some(1400),
-            ..Default::default()
-        }
-        .emit(b, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK)
-    });
-    let seq = h.conn().next_seq();
-    leave_stale(h, req, seq);
+    let req = encode(|b| Link::with_index(999_999).mtu(1400).emit(Verb::Change, b));
+    let seq = h.conn("test").unwrap().next_seq();
+    leave_stale(h, req, seq, NLM_F_REQUEST | NLM_F_ACK);
 }
 
 /// A success ACK left unread.
 fn stale_ack(h: &mut Handle) {
-    let req = encode(|b| {
-        LinkRequest {
-            index: 1,
-            flags: IFF_UP,
-            change: IFF_UP,
-            ..Default::default()
-        }
-        .emit(b, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK)
-    });
-    let seq = h.conn().next_seq();
-    leave_stale(h, req, seq);
+    let req = encode(|b| Link::with_index(1).up().emit(Verb::Change, b));
+    let seq = h.conn("test").unwrap().next_seq();
+    leave_stale(h, req, seq, NLM_F_REQUEST | NLM_F_ACK);
 }
 
 // Two handles used in turn, each with a late answer to an earlier request pending on
@@ -605,12 +587,12 @@ fn two_handles_interleaved_with_stale_replies() {
         let mut h1 = Handle::new().unwrap();
         let mut h2 = Handle::new().unwrap();
         assert_ne!(
-            h1.conn().transport().port_id(),
-            h2.conn().transport().port_id()
+            h1.conn("test").unwrap().transport().port_id(),
+            h2.conn("test").unwrap().transport().port_id()
         );
-        h1.add_veth_pair("s1a", "s1b").unwrap();
+        h1.add(&Link::veth("s1a", "s1b").unwrap()).unwrap();
         stale_dump(&mut h2); // lo, s1a, s1b
-        h2.add_veth_pair("s2a", "s2b").unwrap();
+        h2.add(&Link::veth("s2a", "s2b").unwrap()).unwrap();
 
         stale_error(&mut h1);
         h1.set_link_mtu("s2a", 1400).unwrap();
@@ -620,10 +602,10 @@ fn two_handles_interleaved_with_stale_replies() {
             "the dump of now, not the stale one"
         );
         stale_ack(&mut h2);
-        let e = h2.add_veth_pair("s1a", "x").unwrap_err();
+        let e = h2.add(&Link::veth("s1a", "x").unwrap()).unwrap_err();
         assert!(e.is_exists(), "{e:?}");
         stale_error(&mut h2);
-        assert_eq!(h2.get_link("s1b").unwrap().unwrap().name, "s1b");
+        assert_eq!(h2.get_link("s1b").unwrap().unwrap().name.unwrap(), "s1b");
         stale_dump(&mut h1);
         assert!(h1.get_link("nosuch").unwrap().is_none());
         h1.set_link_mtu("s1a", 1300).unwrap();
@@ -646,26 +628,23 @@ fn closed_then_reused_handle() {
     }
     in_netns(|| {
         let mut h = Handle::new().unwrap();
-        h.add_veth_pair("c0", "c1").unwrap();
+        h.add(&Link::veth("c0", "c1").unwrap()).unwrap();
         stale_error(&mut h);
         stale_dump(&mut h);
         drop(h);
 
         let mut h = Handle::new().unwrap();
         let mut c = Conn::new(Counting::new());
-        let mut req = encode(|b| {
-            LinkRequest {
-                index: 1,
-                flags: IFF_UP,
-                change: IFF_UP,
-                ..Default::default()
-            }
-            .emit(b, RTM_NEWLINK, NLM_F_REQUEST)
-        });
-        c.ack("RTM_NEWLINK", &mut req).unwrap();
+        let mut req = encode(|b| Link::with_index(1).up().emit(Verb::Change, b));
+        c.ack(&mut req).unwrap();
         assert_eq!(c.transport().recvs, 1, "only the ACK arrived");
         assert!(is_up("lo"));
-        let names: BTreeSet<String> = h.links().unwrap().into_iter().map(|l| l.name).collect();
+        let names: BTreeSet<String> = h
+            .links()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name_str())
+            .collect();
         let want: BTreeSet<String> = ip_link_names().into_iter().collect();
         assert_eq!(names, want);
 
@@ -674,7 +653,7 @@ fn closed_then_reused_handle() {
         h.set_link_mtu("c0", 1280).unwrap();
         assert_eq!(ip_link("c0").unwrap()["mtu"], 1280);
         stale_dump(&mut h);
-        h.add_veth_pair("c2", "c3").unwrap();
+        h.add(&Link::veth("c2", "c3").unwrap()).unwrap();
         assert_eq!(h.links().unwrap().len(), 5);
     });
 }
@@ -723,7 +702,7 @@ fn timeout_when_no_reply_comes() {
             .finish()
             .unwrap();
         msg[0..4].copy_from_slice(&64u32.to_ne_bytes()); // claims 64 bytes, has 16
-        let e = h.conn().ack("RTM_GETLINK", &mut msg).unwrap_err();
+        let e = h.conn("test").unwrap().ack(&mut msg).unwrap_err();
         assert!(
             matches!(e, Error::Timeout { op: "RTM_GETLINK", timeout } if timeout == short),
             "{e:?}"
@@ -736,15 +715,8 @@ fn timeout_when_no_reply_comes() {
         let mut s = Socket::new().unwrap();
         s.set_recv_timeout(Some(short)).unwrap();
         let mut c = Conn::new(NoAck(s));
-        let mut req = encode(|b| {
-            LinkRequest {
-                index: 1,
-                mtu: Some(1400),
-                ..Default::default()
-            }
-            .emit(b, RTM_NEWLINK, NLM_F_REQUEST)
-        });
-        let e = c.ack("RTM_NEWLINK", &mut req).unwrap_err();
+        let mut req = encode(|b| Link::with_index(1).mtu(1400).emit(Verb::Change, b));
+        let e = c.ack(&mut req).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -761,15 +733,8 @@ fn timeout_when_no_reply_comes() {
             "the kernel did apply it"
         );
         // A refusal is always answered, ACK requested or not.
-        let mut bad = encode(|b| {
-            LinkRequest {
-                index: 999_999,
-                mtu: Some(1400),
-                ..Default::default()
-            }
-            .emit(b, RTM_NEWLINK, NLM_F_REQUEST)
-        });
-        let e = c.ack("RTM_NEWLINK", &mut bad).unwrap_err();
+        let mut bad = encode(|b| Link::with_index(999_999).mtu(1400).emit(Verb::Change, b));
+        let e = c.ack(&mut bad).unwrap_err();
         assert_eq!(e.errno(), Some(libc::ENODEV), "{e:?}");
     });
 }

@@ -656,7 +656,11 @@ fn apply_with_a_handle_in_another_namespace_configures_that_namespace() {
     use std::os::fd::AsFd;
     // A container's namespace, configured from outside (this thread never enters it).
     let ns = rtnl::netns::create().unwrap();
-    rtnl::with_netns_fd(ns.try_clone().unwrap(), || veth_with_peer_up("vg0", "vg1")).unwrap();
+    rtnl::with_netns_fd(ns.try_clone().unwrap(), || {
+        veth_with_peer_up("vg0", "vg1");
+        Ok(())
+    })
+    .unwrap();
     let mut h = rtnl::Handle::in_netns(ns.as_fd()).unwrap();
     let cfg = GuestConfig {
         interface: Some(full_spec("vg0")),
@@ -672,6 +676,7 @@ fn apply_with_a_handle_in_another_namespace_configures_that_namespace() {
         assert_fully_configured("vg0");
         assert!(flags(&link_json("lo")).contains(&"UP".to_string()));
         assert_eq!(addrs("lo").len(), 2);
+        Ok(())
     })
     .unwrap();
     let r = configure_interface_with(&mut h, &full_spec("vg0"))
@@ -743,7 +748,10 @@ fn under_a_seccomp_filter_the_link_steps_fall_back_to_ioctls() {
         unshare_uts(); // inherited by the filtered thread
         veth_with_peer_up("vg0", "vg1");
         let r = seccomp::without_netlink(|| {
-            let e = rtnl::Handle::new().expect_err("netlink still available under the filter");
+            let e =
+                rtnl::Handle::netlink_only().expect_err("netlink still available under the filter");
+            // Handle::new() still gives a handle: the ioctl fallback one.
+            assert!(!rtnl::Handle::new().unwrap().has_netlink());
             assert!(e.is_netlink_unavailable(), "{e:?}");
 
             // lo: up by ioctl, the kernel assigns its addresses.

@@ -5,7 +5,9 @@
 mod common;
 use common::*;
 
-use rtnl::{Error, Handle, LinkKind, MacAddr};
+use rtnl::{
+    Address, Error, Family, Handle, IfName, Link, LinkKind, MacAddr, Netns, Route, VethPeer,
+};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -74,6 +76,35 @@ fn refused(what: &str, check: impl Fn(&Error) -> bool, f: impl FnOnce() -> rtnl:
 
 fn invalid(e: &Error) -> bool {
     e.is_invalid_input()
+}
+
+/// A name that is no valid interface name (over 15 bytes) may still be a valid
+/// alternative name (up to 127 bytes, the same byte rules): where the API takes a
+/// link reference (`impl Into<LinkRef>`, and `link_exists`), such a name is looked up
+/// as `ip link show dev ALTNAME` does (`IFLA_ALT_IFNAME`) instead of being refused
+/// before any syscall. Nothing has that name here, so the kernel says so.
+fn is_valid_altname(n: &str) -> bool {
+    rtnl::check_altname(n).is_ok()
+}
+
+/// What a call that takes `n` as a link reference must answer: invalid input, or,
+/// for a valid alternative name, that there is no such link.
+fn refused_as_ref(n: &str) -> fn(&Error) -> bool {
+    if is_valid_altname(n) {
+        |e| e.is_not_found()
+    } else {
+        invalid
+    }
+}
+
+/// Runs the lookup `f` of a name no link has: it must find nothing and change nothing.
+fn looked_up_absent(what: &str, f: impl FnOnce() -> rtnl::Result<bool>) {
+    let before = snapshot();
+    match f() {
+        Ok(false) => {}
+        r => panic!("{what}: expected Ok(false) (no such link), got {r:?}"),
+    }
+    assert_eq!(snapshot(), before, "{what}: the namespace changed");
 }
 
 /// The kernel said no: `EINVAL`, or an extended-ACK text.
@@ -205,74 +236,104 @@ fn bad_names_are_refused_by_every_operation() {
     in_netns(|| {
         populate();
         let ns = rtnl::netns::create().unwrap();
-        let ns_before = rtnl::with_netns_fd(ns.try_clone().unwrap(), snapshot).unwrap();
+        let ns_before = rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(snapshot())).unwrap();
         let dst = ipa("10.2.0.0");
         let mut h = Handle::new().unwrap();
         for &n in BAD_NAMES {
+            // Where `n` is a new name (one the call gives a link): invalid input.
             let r = |what: &str, f: &mut dyn FnMut() -> rtnl::Result<()>| {
                 refused(&format!("{what}({n:?})"), invalid, f)
             };
+            // Where `n` names an existing link (a link reference): invalid input, or
+            // no such link for a valid alternative name.
+            let rr = |what: &str, f: &mut dyn FnMut() -> rtnl::Result<()>| {
+                refused(&format!("{what}({n:?})"), refused_as_ref(n), f)
+            };
             for (what, call) in free_calls(ns.as_fd()) {
-                r(what, &mut || call(n));
+                if what == "link_exists" && is_valid_altname(n) {
+                    looked_up_absent(&format!("{what}({n:?})"), || rtnl::link_exists(n));
+                } else {
+                    r(what, &mut || call(n));
+                }
             }
             // The Handle methods.
-            r("Handle::get_link", &mut || h.get_link(n).map(drop));
-            r("Handle::link_index", &mut || h.link_index(n).map(drop));
-            r("Handle::add_link", &mut || {
-                h.add_link(n, LinkKind::Bridge { stp: None })
+            if is_valid_altname(n) {
+                looked_up_absent(&format!("Handle::get_link({n:?})"), || {
+                    h.get_link(n).map(|l| l.is_some())
+                });
+            } else {
+                r("Handle::get_link", &mut || h.get_link(n).map(drop));
+            }
+            rr("Handle::link_index", &mut || h.link_index(n).map(drop));
+            r("Handle::add bridge", &mut || h.add(&Link::bridge(n)?));
+            r("Handle::add veth peer", &mut || {
+                h.add(&Link::veth("ok0", n)?)
             });
-            r("Handle::add_veth_pair peer", &mut || {
-                h.add_veth_pair("ok0", n)
+            r("Handle::add veth peer into netns", &mut || {
+                h.add(&Link {
+                    name: Some(IfName::new("ok0")?),
+                    kind: Some(LinkKind::Veth(VethPeer {
+                        name: Some(IfName::new(n)?),
+                        netns: Some(Netns::fd(ns.as_fd())),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                })
             });
-            r("Handle::add_veth_pair_into_netns", &mut || {
-                h.add_veth_pair_into_netns("ok0", n, ns.as_fd())
-            });
-            r("Handle::delete_link", &mut || h.delete_link(n));
-            r("Handle::set_link_up", &mut || h.set_link_up(n));
-            r("Handle::set_link_down", &mut || h.set_link_down(n));
-            r("Handle::set_link_mtu", &mut || h.set_link_mtu(n, 1400));
-            r("Handle::set_link_master link", &mut || {
+            rr("Handle::delete_link", &mut || h.delete_link(n));
+            rr("Handle::set_link_up", &mut || h.set_link_up(n));
+            rr("Handle::set_link_down", &mut || h.set_link_down(n));
+            rr("Handle::set_link_mtu", &mut || h.set_link_mtu(n, 1400));
+            rr("Handle::set_link_master link", &mut || {
                 h.set_link_master(n, "hbr0")
             });
-            r("Handle::set_link_master bridge", &mut || {
+            rr("Handle::set_link_master bridge", &mut || {
                 h.set_link_master("hv0", n)
             });
-            r("Handle::set_link_nomaster", &mut || h.set_link_nomaster(n));
-            r("Handle::rename_link old", &mut || h.rename_link(n, "ok0"));
+            rr("Handle::set_link_nomaster", &mut || h.set_link_nomaster(n));
+            rr("Handle::rename_link old", &mut || h.rename_link(n, "ok0"));
             r("Handle::rename_link new", &mut || h.rename_link("hv0", n));
-            r("Handle::move_link_to_netns", &mut || {
+            rr("Handle::move_link_to_netns", &mut || {
                 h.move_link_to_netns(n, ns.as_fd(), None)
             });
             r("Handle::move_link_to_netns new", &mut || {
                 h.move_link_to_netns("hv0", ns.as_fd(), Some(n))
             });
-            r("Handle::addresses_of", &mut || h.addresses_of(n).map(drop));
-            r("Handle::add_address_by_name", &mut || {
-                h.add_address_by_name(n, ipa("10.3.0.1"), 24)
+            rr("Handle::addresses_of", &mut || h.addresses_of(n).map(drop));
+            rr("Handle::add address by link name", &mut || {
+                let index = h.link_index(n)?;
+                h.add(&Address::new(index, ipa("10.3.0.1"), 24))
             });
-            r("Handle::flush_addresses", &mut || {
+            rr("Handle::flush_addresses", &mut || {
                 h.flush_addresses(n).map(drop)
             });
-            r("Handle::add_route_via_dev", &mut || {
-                h.add_route_via_dev(dst, 16, n)
+            rr("Handle::add route via dev", &mut || {
+                let oif = h.link_index(n)?;
+                h.add(&Route::to(dst, 16)?.dev(oif))
             });
-            r("Handle::add_default_route_via_dev", &mut || {
-                h.add_default_route_via_dev(n, false)
+            rr("Handle::add default route via dev", &mut || {
+                let oif = h.link_index(n)?;
+                h.add(&Route::new(Family::INET).dev(oif))
             });
-            r("Handle::set_bridge_stp", &mut || h.set_bridge_stp(n, false));
-            r("Handle::bridge_members", &mut || {
-                h.bridge_members(n).map(drop)
-            });
+            rr("Handle::set_bridge_stp", &mut || h.set_bridge_stp(n, false));
+            rr("Handle::bridge_ports", &mut || h.bridge_ports(n).map(drop));
         }
-        // Bad link kinds for add_link.
+        // Bad link kinds, through the constructor and built by hand.
         for k in ["", "bri\0dge"] {
-            refused(&format!("Handle::add_link kind {k:?}"), invalid, || {
-                h.add_link("ok0", LinkKind::Other(k))
+            refused(&format!("Link::of_kind {k:?}"), invalid, || {
+                h.add(&Link::of_kind("ok0", k)?)
+            });
+            refused(&format!("Handle::add kind {k:?}"), invalid, || {
+                h.add(&Link {
+                    name: Some(IfName::new("ok0")?),
+                    kind: Some(LinkKind::other(k)),
+                    ..Default::default()
+                })
             });
         }
         // Nothing reached the other namespace either.
         assert_eq!(
-            rtnl::with_netns_fd(ns.try_clone().unwrap(), snapshot).unwrap(),
+            rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(snapshot())).unwrap(),
             ns_before
         );
 
@@ -298,13 +359,17 @@ fn bad_names_never_reach_a_syscall() {
                 common::seccomp::deny_netlink_sockets()?;
                 let e = rtnl::link_exists("lo").unwrap_err();
                 assert!(
-                    e.is_netlink_unavailable(),
+                    matches!(e, Error::NetlinkUnavailable { .. }) && e.is_netlink_unavailable(),
                     "the filter is not working: {e:?}"
                 );
                 for &n in BAD_NAMES {
                     for (what, call) in free_calls(ns.as_fd()) {
                         match call(n) {
                             Err(e) if e.is_invalid_input() => {}
+                            // A valid alternative name is a lookup (see
+                            // `is_valid_altname`): it needs netlink.
+                            Err(Error::NetlinkUnavailable { .. })
+                                if what == "link_exists" && is_valid_altname(n) => {}
                             r => panic!("{what}({n:?}): {r:?}"),
                         }
                     }
@@ -352,14 +417,23 @@ fn bad_prefix_lengths_are_refused() {
             refused(&w("delete_route_via_dev"), invalid, || {
                 rtnl::delete_route_via_dev(a, p, "hv0")
             });
-            refused(&w("Handle::add_address"), invalid, || {
-                h.add_address(hv0, a, p)
+            refused(&w("Handle::add Address"), invalid, || {
+                h.add(&Address::new(hv0, a, p))
             });
-            refused(&w("Handle::delete_address"), invalid, || {
-                h.delete_address(hv0, a, p)
+            refused(&w("Handle::delete Address"), invalid, || {
+                h.delete(&Address::new(hv0, a, p))
             });
-            refused(&w("Handle::add_route_via_dev"), invalid, || {
-                h.add_route_via_dev(a, p, "hv0")
+            refused(&w("Route::to"), invalid, || {
+                let r = Route::to(a, p)?;
+                let oif = h.link_index("hv0")?;
+                h.add(&r.dev(oif))
+            });
+            // A route built by hand: the handle's check refuses it.
+            refused(&w("Handle::add Route"), invalid, || {
+                let mut r = Route::new(Family::of(a)).dev(hv0);
+                r.dst = Some(a);
+                r.dst_len = p;
+                h.add(&r)
             });
         }
         // 32 and 128 are fine.
@@ -471,16 +545,22 @@ fn with_netns_fd_on_a_non_namespace_fd() {
         let ran = AtomicBool::new(false);
         for path in ["/dev/null", "/proc/self/ns/uts", "/"] {
             let fd = OwnedFd::from(std::fs::File::open(path).unwrap());
-            let e = rtnl::with_netns_fd(fd, || ran.store(true, Ordering::SeqCst)).unwrap_err();
+            let e = rtnl::with_netns_fd(fd, || {
+                ran.store(true, Ordering::SeqCst);
+                Ok(())
+            })
+            .unwrap_err();
             assert!(matches!(e, Error::Io { .. }), "{path}: {e:?}");
             assert_eq!(e.errno(), Some(libc::EINVAL), "{path}: {e:?}");
             assert!(!ran.load(Ordering::SeqCst), "{path}: the closure ran");
             assert_eq!(thread_netns(), before);
         }
         // A namespace that does not exist: pid 0 and an absent pid.
-        assert!(rtnl::with_netns(0, || ()).unwrap_err().is_invalid_input());
+        assert!(rtnl::with_netns(0, || Ok(()))
+            .unwrap_err()
+            .is_invalid_input());
         assert!(matches!(
-            rtnl::with_netns(u32::MAX, || ()),
+            rtnl::with_netns(u32::MAX, || Ok(())),
             Err(Error::Io { .. })
         ));
         assert_eq!(thread_netns(), before);
@@ -495,10 +575,10 @@ fn with_netns_fd_survives_a_panicking_closure() {
     in_netns(|| {
         let before = thread_netns();
         let ns = rtnl::netns::create().unwrap();
-        let inside = rtnl::with_netns_fd(ns.try_clone().unwrap(), thread_netns).unwrap();
+        let inside = rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(thread_netns())).unwrap();
         assert_ne!(inside, before);
 
-        let e = rtnl::with_netns_fd(ns.try_clone().unwrap(), || -> () {
+        let e = rtnl::with_netns_fd(ns.try_clone().unwrap(), || -> rtnl::Result<()> {
             assert_ne!(thread_netns(), before);
             panic!("boom in the namespace")
         })
@@ -508,16 +588,18 @@ fn with_netns_fd_survives_a_panicking_closure() {
             e => panic!("{e:?}"),
         }
         assert_eq!(thread_netns(), before);
-        let e = rtnl::with_netns_fd(ns.try_clone().unwrap(), || std::panic::panic_any(42u32))
-            .unwrap_err();
+        let e = rtnl::with_netns_fd(ns.try_clone().unwrap(), || -> rtnl::Result<()> {
+            std::panic::panic_any(42u32)
+        })
+        .unwrap_err();
         assert!(matches!(e, Error::Panicked { .. }), "{e:?}");
         assert_eq!(thread_netns(), before);
 
         // The namespace and this thread still work afterwards.
-        let names = rtnl::with_netns_fd(ns.try_clone().unwrap(), ip_link_names).unwrap();
+        let names = rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(ip_link_names())).unwrap();
         assert_eq!(names, vec!["lo"]);
         assert_eq!(
-            rtnl::with_netns_fd(ns.try_clone().unwrap(), thread_netns).unwrap(),
+            rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(thread_netns())).unwrap(),
             inside
         );
         assert_eq!(thread_netns(), before);
@@ -557,7 +639,7 @@ fn name_check_agrees_with_the_kernel() {
             if kernel_ok {
                 ip(&["link", "del", "dev", name]);
             }
-            let ours = h.add_link(name, LinkKind::Bridge { stp: None });
+            let ours = Link::bridge(name).and_then(|l| h.add(&l));
             assert_eq!(
                 ours.is_ok(),
                 kernel_ok,

@@ -19,6 +19,7 @@
 mod common;
 use common::*;
 
+use rtnl::{Address, Link, Route};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -138,14 +139,12 @@ fn handle_op(h: &mut rtnl::Handle, va: u32, i: usize) {
         1 => assert!(h.set_link_up("lkmissing").unwrap_err().is_not_found()),
         2 => assert_eq!(h.get_link("lk0").unwrap().unwrap().index, va),
         3 => assert!(h.get_link("lkmissing").unwrap().is_none()),
-        4 => h.add_address(va, a, 32).unwrap(),
-        5 => assert!(h.add_address(va, a, 32).unwrap_err().is_exists()),
-        6 => h.delete_address(va, a, 32).unwrap(),
+        4 => h.add(&Address::new(va, a, 32)).unwrap(),
+        5 => assert!(h.add(&Address::new(va, a, 32)).unwrap_err().is_exists()),
+        6 => h.delete(&Address::new(va, a, 32)).unwrap(),
         _ => {
             // A refusal with extended-ACK text: the error owns a String.
-            let e = h
-                .add_link("lkd", rtnl::LinkKind::Other("dummy"))
-                .unwrap_err();
+            let e = h.add(&Link::of_kind("lkd", "dummy").unwrap()).unwrap_err();
             assert_eq!(e.errno(), Some(libc::EOPNOTSUPP));
             assert!(e.kernel_message().is_some());
         }
@@ -277,10 +276,10 @@ fn every_descriptor_the_crate_opens_is_close_on_exec() {
             .map(|(fd, t)| (*fd, t.clone()))
             .collect();
         let expect = [
-            h.conn().transport().as_fd().as_raw_fd(),
+            h.conn("test").unwrap().transport().as_fd().as_raw_fd(),
             cur.as_raw_fd(),
             fresh.as_raw_fd(),
-            inside.conn().transport().as_fd().as_raw_fd(),
+            inside.conn("test").unwrap().transport().as_fd().as_raw_fd(),
             by_pid.as_raw_fd(),
         ];
         // Exactly the descriptors we hold: nothing else was opened and left open.
@@ -474,10 +473,10 @@ fn no_descriptor_is_ever_opened_without_close_on_exec() {
                 ok(rtnl::Handle::in_netns(fresh.as_fd()).map(drop)).unwrap();
                 ok(rtnl::netns::with_netns_fd(
                     rtnl::netns::current().unwrap(),
-                    || (),
+                    || Ok(()),
                 ))
                 .unwrap();
-                ok(rtnl::with_netns(std::process::id(), || ())).unwrap();
+                ok(rtnl::with_netns(std::process::id(), || Ok(()))).unwrap();
                 // The ioctl side door opens a socket per call.
                 ok(rtnl::ioctl::get_mtu("cx0").map(drop)).unwrap();
                 ok(rtnl::ioctl::set_mtu("cx0", 1280)).unwrap();
@@ -504,13 +503,20 @@ fn no_descriptor_is_ever_opened_without_close_on_exec() {
 
 // ---- misuse of the batch API: errors, never panics --------------------------------------
 
-fn route_to(i: u32, oif: u32) -> rtnl::wire::route::RouteRequest {
-    let mut r = rtnl::wire::route::RouteRequest::new(rtnl::abi::AF_INET);
-    r.dst = Some(IpAddr::V4(Ipv4Addr::new(10, 7, i as u8, 0)));
-    r.dst_len = 24;
-    r.scope = rtnl::abi::RT_SCOPE_LINK;
-    r.oif = Some(oif);
-    r
+/// `10.7.i.0/24 dev <oif>` (link scope).
+fn route_to(i: u32, oif: u32) -> Route {
+    Route::to(IpAddr::V4(Ipv4Addr::new(10, 7, i as u8, 0)), 24)
+        .unwrap()
+        .dev(oif)
+}
+
+/// A request whose encoder claims one byte more than the buffer it was given.
+struct LyingEncoder;
+
+impl rtnl::Request for LyingEncoder {
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, rtnl::WireError> {
+        Ok(buf.len() + 1)
+    }
 }
 
 /// Regression: shrinking the limits below what a batch already held made the next
@@ -525,7 +531,7 @@ fn batch_misuse_gives_errors_not_panics() {
     let _g = serial();
     in_netns(|| {
         let mut h = rtnl::Handle::new().unwrap();
-        h.add_veth_pair("bm0", "bm1").unwrap();
+        h.add(&Link::veth("bm0", "bm1").unwrap()).unwrap();
         h.set_link_up("bm0").unwrap();
         let oif = h.link_index("bm0").unwrap();
         let fds0 = open_fds();
@@ -534,7 +540,7 @@ fn batch_misuse_gives_errors_not_panics() {
         let results = h
             .batch_collect(|b| {
                 for i in 0..150 {
-                    b.add_route(&route_to(i, oif))?;
+                    b.add(&route_to(i, oif))?;
                     if i == 60 {
                         b.limits(rtnl::BatchLimits {
                             max_bytes: 512,
@@ -562,7 +568,7 @@ fn batch_misuse_gives_errors_not_panics() {
         // An encoder that lies about its length; a limit below one message.
         let mut seen = Vec::new();
         let mut b = h.batch(|i, r| seen.push((i, r.is_ok())));
-        let e = b.push(|buf| Ok(buf.len() + 1)).unwrap_err();
+        let e = b.push(&LyingEncoder).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -574,12 +580,12 @@ fn batch_misuse_gives_errors_not_panics() {
             "{e:?}"
         );
         let r = route_to(200, oif);
-        assert_eq!(b.add_route(&r).unwrap(), 0);
+        assert_eq!(b.add(&r).unwrap(), 0);
         b.limits(rtnl::BatchLimits {
             max_bytes: 16,
             max_msgs: 0,
         });
-        let e = b.add_route(&route_to(201, oif)).unwrap_err();
+        let e = b.add(&route_to(201, oif)).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -591,13 +597,13 @@ fn batch_misuse_gives_errors_not_panics() {
             "{e:?}"
         );
         b.limits(rtnl::BatchLimits::default());
-        assert_eq!(b.add_route(&route_to(202, oif)).unwrap(), 1);
+        assert_eq!(b.add(&route_to(202, oif)).unwrap(), 1);
         // An absurd limit: the buffer does not try to grow to it.
         b.limits(rtnl::BatchLimits {
             max_bytes: usize::MAX,
             max_msgs: 0,
         });
-        assert_eq!(b.add_route(&route_to(203, oif)).unwrap(), 2);
+        assert_eq!(b.add(&route_to(203, oif)).unwrap(), 2);
         b.finish().unwrap();
         assert_eq!(seen, [(0, true), (1, true), (2, true)]);
         assert_eq!(open_fds(), fds0);

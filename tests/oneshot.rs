@@ -1,4 +1,4 @@
-//! The one-shot free functions keep one socket per thread (`src/oneshot.rs`). These
+//! The one-shot free functions keep one socket per thread (`src/ops/oneshot.rs`). These
 //! tests hold them to what that promises: one socket reused call after call; a
 //! thread that changes namespace (`unshare`, `setns`) is served in its new namespace
 //! at once; a forked child never uses its parent's socket; `release_thread_socket`
@@ -202,7 +202,7 @@ fn free_functions_in_a_with_netns_closure_use_that_threads_socket() {
         // served in that namespace by that thread's own socket.
         let here = rtnl::netns::current().unwrap();
         let before = route_sockets();
-        let seen = rtnl::with_netns_fd(here, || rtnl::link_exists("rb0").unwrap()).unwrap();
+        let seen = rtnl::with_netns_fd(here, || rtnl::link_exists("rb0")).unwrap();
         assert!(seen);
         assert_eq!(
             route_sockets(),

@@ -1,11 +1,11 @@
-//! Kernel tests of the address operations (`src/addr.rs`), each in a fresh network
+//! Kernel tests of the address operations (`src/ops/addr.rs`), each in a fresh network
 //! namespace, checked against `ip -j`.
 
 mod common;
 use common::*;
 
 use rtnl::abi::*;
-use rtnl::{Address, Error, Handle};
+use rtnl::{AddrFlags, Address, Error, Handle, Scope};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -95,8 +95,9 @@ fn view_of_addresses(v: &[Address]) -> BTreeSet<AddrView> {
                 u64::from(a.index),
                 a.address.to_string(),
                 u64::from(a.prefix_len),
-                a.scope.to_string(),
-                ifa_flag_names(a.address.is_ipv4(), a.flags),
+                // `-N`: ip prints the scope as a number.
+                a.scope.0.to_string(),
+                ifa_flag_names(a.address.is_ipv4(), a.flags.0),
             )
         })
         .collect()
@@ -278,13 +279,13 @@ fn handle_addresses_agree_with_ip_field_by_field() {
         );
         // The dump really covered the interesting cases.
         let all = h.addresses().unwrap();
-        let find = |s: &str| *all.iter().find(|a| a.address == ipa(s)).unwrap();
-        assert_eq!(find("127.0.0.1").scope, RT_SCOPE_HOST);
-        assert_ne!(find("10.9.0.2").flags & IFA_F_SECONDARY, 0);
-        assert_eq!(find("10.9.1.1").scope, RT_SCOPE_LINK);
-        assert_ne!(find("fd09::1").flags & IFA_F_NODAD, 0);
-        assert_ne!(find("fd09::2").flags & IFA_F_NOPREFIXROUTE, 0);
-        assert_eq!(find("fd09::3").flags & IFA_F_PERMANENT, 0);
+        let find = |s: &str| all.iter().find(|a| a.address == ipa(s)).unwrap();
+        assert_eq!(find("127.0.0.1").scope, Scope::HOST);
+        assert!(find("10.9.0.2").flags.contains(AddrFlags::SECONDARY));
+        assert_eq!(find("10.9.1.1").scope, Scope::LINK);
+        assert!(find("fd09::1").flags.contains(AddrFlags::NODAD));
+        assert!(find("fd09::2").flags.contains(AddrFlags::NOPREFIXROUTE));
+        assert!(!find("fd09::3").flags.intersects(AddrFlags::PERMANENT));
 
         // addresses_of: just that link's, the same as ip addr show dev.
         let aa1 = h.link_index("aa1").unwrap();
@@ -308,26 +309,23 @@ fn handle_add_and_delete_address() {
         veth("hd0", "hd1");
         let mut h = Handle::new().unwrap();
         let i = h.link_index("hd0").unwrap();
-        h.add_address(i, ipa("10.10.0.1"), 24).unwrap();
-        h.add_address(i, ipa("fd10::1"), 64).unwrap();
-        assert!(h
-            .add_address(i, ipa("10.10.0.1"), 24)
-            .unwrap_err()
-            .is_exists());
-        h.add_address_by_name("hd1", ipa("10.10.0.2"), 24).unwrap();
+        let a4 = Address::new(i, ipa("10.10.0.1"), 24);
+        let a6 = Address::new(i, ipa("fd10::1"), 64);
+        h.add(&a4).unwrap();
+        h.add(&a6).unwrap();
+        assert!(h.add(&a4).unwrap_err().is_exists());
+        let hd1 = h.link_index("hd1").unwrap();
+        h.add(&Address::new(hd1, ipa("10.10.0.2"), 24)).unwrap();
         assert_eq!(ip_addrs("hd1"), vec![("10.10.0.2".into(), 24)]);
 
-        h.delete_address(i, ipa("10.10.0.1"), 24).unwrap();
-        h.delete_address(i, ipa("fd10::1"), 64).unwrap();
+        h.delete(&a4).unwrap();
+        h.delete(&a6).unwrap();
         assert_eq!(ip_addrs("hd0"), vec![]);
         // Deleting again: the kernel's EADDRNOTAVAIL, a not-found error.
-        let e = h.delete_address(i, ipa("10.10.0.1"), 24).unwrap_err();
+        let e = h.delete(&a4).unwrap_err();
         assert!(e.is_not_found(), "{e:?}");
         assert_eq!(e.errno(), Some(libc::EADDRNOTAVAIL));
-        assert!(h
-            .delete_address(i, ipa("fd10::1"), 64)
-            .unwrap_err()
-            .is_not_found());
+        assert!(h.delete(&a6).unwrap_err().is_not_found());
         assert_eq!(ip_addrs("hd1"), vec![("10.10.0.2".into(), 24)]);
     });
 }

@@ -1,16 +1,29 @@
-//! Kernel tests of the bridge operations (`src/bridge.rs`) and of moving links between
-//! network namespaces (`src/link.rs`, `src/netns.rs`), each in a fresh namespace,
+//! Kernel tests of the bridge operations (`src/ops/bridge.rs`) and of moving links between
+//! network namespaces (`src/ops/link.rs`, `src/sys/netns.rs`), each in a fresh namespace,
 //! checked against `ip -j` run in the namespace concerned.
 
 mod common;
 use common::*;
 
-use rtnl::{Error, Handle};
-use std::os::fd::{AsFd, OwnedFd};
+use rtnl::{Error, Handle, IfName, Link, LinkKind, Netns, VethPeer};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::process::{Child, Command};
 
 fn veth(a: &str, b: &str) {
     ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
+}
+
+/// `ip link add NAME type veth peer name PEER netns NS`: the peer is born in `ns`.
+fn veth_into(name: &str, peer: &str, ns: BorrowedFd<'_>) -> Link {
+    Link {
+        name: Some(IfName::new(name).unwrap()),
+        kind: Some(LinkKind::Veth(VethPeer {
+            name: Some(IfName::new(peer).unwrap()),
+            netns: Some(Netns::fd(ns)),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
 }
 
 fn kind_of(name: &str) -> Option<String> {
@@ -46,7 +59,7 @@ fn ip_members(bridge: &str) -> Vec<String> {
 
 /// `ip_link_names()` run inside the namespace behind `ns`.
 fn names_in(ns: &OwnedFd) -> Vec<String> {
-    rtnl::with_netns_fd(ns.try_clone().unwrap(), ip_link_names).unwrap()
+    rtnl::with_netns_fd(ns.try_clone().unwrap(), || Ok(ip_link_names())).unwrap()
 }
 
 /// A `sleep` whose network namespace is `ns`; killed when dropped.
@@ -56,7 +69,7 @@ impl Sleeper {
     fn spawn_in(ns: &OwnedFd) -> Sleeper {
         // The child inherits the namespace of the thread that spawns it.
         let child = rtnl::with_netns_fd(ns.try_clone().unwrap(), || {
-            Command::new("sleep").arg("600").spawn().unwrap()
+            Ok(Command::new("sleep").arg("600").spawn().unwrap())
         })
         .unwrap();
         Sleeper(child)
@@ -155,7 +168,7 @@ fn set_bridge_stp_through_netlink() {
         rtnl::set_bridge_stp("st0", true).unwrap();
         assert_ne!(stp_state("st0"), 0);
         let mut h = Handle::new().unwrap();
-        assert!(h.get_link("st0").unwrap().unwrap().kind.as_deref() == Some("bridge"));
+        assert!(h.get_link("st0").unwrap().unwrap().kind_name() == Some("bridge"));
         rtnl::set_bridge_stp("st0", false).unwrap();
         assert_eq!(stp_state("st0"), 0);
         rtnl::set_bridge_stp("st0", false).unwrap();
@@ -204,20 +217,20 @@ fn bridge_member_count_matches_ip() {
 
         let mut h = Handle::new().unwrap();
         let mut names: Vec<String> = h
-            .bridge_members("mc0")
+            .bridge_ports("mc0")
             .unwrap()
             .into_iter()
-            .map(|l| l.name)
+            .map(|l| l.name_str())
             .collect();
         names.sort();
         assert_eq!(names, ip_members("mc0"));
         let mc0 = h.link_index("mc0").unwrap();
         assert!(h
-            .bridge_members("mc0")
+            .bridge_ports("mc0")
             .unwrap()
             .iter()
             .all(|l| l.master == Some(mc0)));
-        let e = h.bridge_members("absent0").unwrap_err();
+        let e = h.bridge_ports("absent0").unwrap_err();
         assert!(e.is_not_found(), "{e:?}");
 
         ip(&["link", "del", "mcv3"]);
@@ -241,7 +254,7 @@ fn move_link_into_netns_fd_and_rename_is_atomic() {
         assert_eq!(ip_link_names(), vec!["lo", "mv0"]);
         // The host end still has its peer, now in the other namespace.
         let inside = rtnl::with_netns_fd(ns.try_clone().unwrap(), || {
-            ip_json(&["-d", "link", "show", "dev", "eth0"])
+            Ok(ip_json(&["-d", "link", "show", "dev", "eth0"]))
         })
         .unwrap();
         assert_eq!(inside[0]["linkinfo"]["info_kind"], "veth");
@@ -283,14 +296,12 @@ fn move_link_into_netns_by_pid_and_with_netns() {
         assert_eq!(ip_link_names(), vec!["lo", "pv0"]);
         // with_netns(pid) sees what with_netns_fd(ns) sees.
         assert_eq!(
-            rtnl::with_netns(pid, ip_link_names).unwrap(),
+            rtnl::with_netns(pid, || Ok(ip_link_names())).unwrap(),
             vec!["lo", "eth7"]
         );
         assert_eq!(names_in(&ns), vec!["lo", "eth7"]);
         // rtnl itself works inside the closure.
-        assert!(rtnl::with_netns(pid, || rtnl::link_exists("eth7"))
-            .unwrap()
-            .unwrap());
+        assert!(rtnl::with_netns(pid, || rtnl::link_exists("eth7")).unwrap());
         assert!(!rtnl::link_exists("eth7").unwrap());
 
         // Onto a name taken there: EEXIST, and nothing moved.
@@ -306,7 +317,7 @@ fn move_link_into_netns_by_pid_and_with_netns() {
         // A pid that does not exist: opening /proc/PID/ns/net fails.
         let e = rtnl::move_link_into_netns_and_rename("pv0", u32::MAX, "eth8").unwrap_err();
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
-        assert!(rtnl::with_netns(u32::MAX, || ()).is_err());
+        assert!(rtnl::with_netns(u32::MAX, || Ok(())).is_err());
         assert_eq!(ip_link_names(), vec!["lo", "pv0"]);
         drop(sleeper);
     });
@@ -322,14 +333,14 @@ fn handle_in_netns_and_move_without_rename() {
         let mut inside = Handle::in_netns(ns.as_fd()).unwrap();
         let mut here = Handle::new().unwrap();
         // The handle's socket is in the other namespace, whatever thread uses it.
-        inside.add_veth_pair("in0", "in1").unwrap();
+        inside.add(&Link::veth("in0", "in1").unwrap()).unwrap();
         assert_eq!(names_in(&ns), vec!["lo", "in1", "in0"]);
         assert_eq!(ip_link_names(), vec!["lo"]);
         let theirs: Vec<String> = inside
             .links()
             .unwrap()
             .into_iter()
-            .map(|l| l.name)
+            .map(|l| l.name_str())
             .collect();
         assert_eq!(theirs, names_in(&ns));
 
@@ -363,20 +374,16 @@ fn add_veth_pair_into_netns_births_the_peer_there() {
     in_netns(|| {
         let ns = rtnl::netns::create().unwrap();
         let mut h = Handle::new().unwrap();
-        h.add_veth_pair_into_netns("bv0", "eth0", ns.as_fd())
-            .unwrap();
+        h.add(&veth_into("bv0", "eth0", ns.as_fd())).unwrap();
         assert_eq!(ip_link_names(), vec!["lo", "bv0"]);
         assert_eq!(names_in(&ns), vec!["lo", "eth0"]);
         // A name taken in the target: EEXIST, and no host end is left behind.
-        let e = h
-            .add_veth_pair_into_netns("bv1", "eth0", ns.as_fd())
-            .unwrap_err();
+        let e = h.add(&veth_into("bv1", "eth0", ns.as_fd())).unwrap_err();
         assert!(e.is_exists(), "{e:?}");
         assert_eq!(ip_link_names(), vec!["lo", "bv0"]);
         assert_eq!(names_in(&ns), vec!["lo", "eth0"]);
         // The same name on both sides is fine: they are different namespaces.
-        h.add_veth_pair_into_netns("eth1", "eth1", ns.as_fd())
-            .unwrap();
+        h.add(&veth_into("eth1", "eth1", ns.as_fd())).unwrap();
         assert_eq!(ip_link_names(), vec!["lo", "bv0", "eth1"]);
         assert_eq!(names_in(&ns), vec!["lo", "eth0", "eth1"]);
     });

@@ -1,11 +1,11 @@
-//! Kernel tests of the link operations (`src/link.rs`): the one-shot free functions and
+//! Kernel tests of the link operations (`src/ops/link.rs`): the one-shot free functions and
 //! the `Handle` methods, each in a fresh network namespace, checked against `ip -j`.
 
 mod common;
 use common::*;
 
 use rtnl::abi::*;
-use rtnl::{Error, Handle, Link, MacAddr};
+use rtnl::{Error, Handle, Link, MacAddr, OperState};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -82,14 +82,17 @@ fn view_of_ip(v: &Value) -> BTreeMap<u64, LinkView> {
 }
 
 fn view_of_links(links: &[Link]) -> BTreeMap<u64, LinkView> {
-    let names: BTreeMap<u32, String> = links.iter().map(|l| (l.index, l.name.clone())).collect();
+    let names: BTreeMap<u32, String> = links.iter().map(|l| (l.index, l.name_str())).collect();
     let mut out = BTreeMap::new();
     for l in links {
         let mut m = LinkView::new();
-        m.insert("name", l.name.clone());
-        m.insert("flags", format!("{:?}", ip_flag_names(l.flags)));
-        m.insert("mtu", l.mtu.to_string());
-        m.insert("operstate", l.operstate.to_string());
+        m.insert("name", l.name_str());
+        m.insert("flags", format!("{:?}", ip_flag_names(l.flags.0)));
+        m.insert("mtu", l.mtu.unwrap_or(0).to_string());
+        m.insert(
+            "operstate",
+            l.operstate.unwrap_or(OperState::Unknown).to_string(),
+        );
         m.insert("link_type", format!("[{}]", l.link_type));
         m.insert(
             "address",
@@ -99,7 +102,7 @@ fn view_of_links(links: &[Link]) -> BTreeMap<u64, LinkView> {
             "master",
             l.master.map_or("none".to_owned(), |i| names[&i].clone()),
         );
-        m.insert("kind", l.kind.clone().unwrap_or_else(|| "none".to_owned()));
+        m.insert("kind", l.kind_name().unwrap_or("none").to_owned());
         out.insert(u64::from(l.index), m);
     }
     out
@@ -325,14 +328,15 @@ fn handle_links_agree_with_ip_field_by_field() {
         let links = h.links().unwrap();
         assert_eq!(links.len(), 6);
         for l in &links {
-            let one = h.get_link(&l.name).unwrap().unwrap();
+            let name = l.name.as_ref().unwrap();
+            let one = h.get_link(name).unwrap().unwrap();
             assert_eq!(one.index, l.index);
             assert_eq!(one.name, l.name);
             assert_eq!(one.mtu, l.mtu);
             assert_eq!(one.address, l.address);
             assert_eq!(one.master, l.master);
             assert_eq!(one.kind, l.kind);
-            assert_eq!(h.link_index(&l.name).unwrap(), l.index);
+            assert_eq!(h.link_index(name).unwrap(), l.index);
         }
         assert_eq!(h.get_link("absent0").unwrap(), None);
         let e = h.link_index("absent0").unwrap_err();
@@ -341,9 +345,9 @@ fn handle_links_agree_with_ip_field_by_field() {
             "{e:?}"
         );
         let ag3 = h.get_link("ag3").unwrap().unwrap();
-        assert_eq!(ag3.mtu, 1300);
+        assert_eq!(ag3.mtu, Some(1300));
         assert_eq!(ag3.mac(), Some(MacAddr([2, 0, 0, 0, 0, 0x33])));
-        assert_eq!(ag3.kind.as_deref(), Some("veth"));
+        assert_eq!(ag3.kind_name(), Some("veth"));
         assert!(!ag3.is_up());
         assert!(h.get_link("ag0").unwrap().unwrap().is_up());
     });
@@ -410,11 +414,17 @@ fn handle_add_link_exists_and_delete() {
     }
     in_netns(|| {
         let mut h = Handle::new().unwrap();
-        h.add_veth_pair("hv0", "hv1").unwrap();
-        assert!(h.add_veth_pair("hv0", "hv9").unwrap_err().is_exists());
+        h.add(&Link::veth("hv0", "hv1").unwrap()).unwrap();
+        assert!(h
+            .add(&Link::veth("hv0", "hv9").unwrap())
+            .unwrap_err()
+            .is_exists());
         assert!(ip_link("hv9").is_none());
-        h.add_bridge("hbr0").unwrap();
-        assert!(h.add_bridge("hbr0").unwrap_err().is_exists());
+        h.add(&Link::bridge("hbr0").unwrap()).unwrap();
+        assert!(h
+            .add(&Link::bridge("hbr0").unwrap())
+            .unwrap_err()
+            .is_exists());
         assert_eq!(
             ip_json(&["-d", "link", "show", "dev", "hbr0"])[0]["linkinfo"]["info_kind"],
             "bridge"

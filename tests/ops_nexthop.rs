@@ -1,14 +1,11 @@
-//! Kernel tests of nexthop objects (`src/nexthop.rs`, `ip nexthop`) and of routes that
-//! use them (`RouteRequest::nexthop_id`, `ip route add DST nhid ID`), each in a fresh
+//! Kernel tests of nexthop objects (`src/ops/nexthop.rs`, `ip nexthop`) and of routes that
+//! use them (`Route::nexthop_id`, `ip route add DST nhid ID`), each in a fresh
 //! network namespace, checked against `ip -j`.
 
 mod common;
 use common::*;
 
-use rtnl::abi::*;
-use rtnl::wire::nexthop::NexthopRequest;
-use rtnl::wire::route::RouteRequest;
-use rtnl::Handle;
+use rtnl::{Family, GroupMember, Handle, Nexthop, Route};
 use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -35,12 +32,12 @@ fn setup(a: &str, b: &str) -> u32 {
 /// failure, says loudly that the rest of the test cannot run there, and returns false.
 /// The test runs in full on x86-64 (glibc and musl) and i686.
 fn nexthops_reach_the_kernel(h: &mut Handle, oif: u32, test: &str) -> bool {
-    let probe = NexthopRequest {
+    let probe = Nexthop {
         id: 4242,
         oif: Some(oif),
         ..Default::default()
     };
-    match (h.add_nexthop(&probe), std::env::var("RTNL_QEMU_USER")) {
+    match (h.add(&probe), std::env::var("RTNL_QEMU_USER")) {
         (Ok(()), _) => {
             h.delete_nexthop(4242).unwrap();
             true
@@ -101,22 +98,23 @@ fn nexthops_are_created_listed_replaced_and_deleted() {
         ) {
             return;
         }
-        h.add_nexthop_via(7, Some(ipa("10.30.0.254")), "nh0")
+        h.add(&Nexthop::via(7, Some(ipa("10.30.0.254")), oif))
             .unwrap();
-        h.add_nexthop(&NexthopRequest {
+        h.add(&Nexthop {
             id: 8,
             oif: Some(oif),
             ..Default::default()
         })
         .unwrap();
-        h.add_nexthop(&NexthopRequest {
+        h.add(&Nexthop {
             id: 9,
             blackhole: true,
             ..Default::default()
         })
         .unwrap();
         // The family comes from the gateway.
-        h.add_nexthop_via(10, Some(ipa("fd30::fe")), "nh0").unwrap();
+        h.add(&Nexthop::via(10, Some(ipa("fd30::fe")), oif))
+            .unwrap();
         let want = vec![
             (7, Some("10.30.0.254".into()), Some("nh0".into()), false),
             (8, None, Some("nh0".into()), false),
@@ -136,19 +134,19 @@ fn nexthops_are_created_listed_replaced_and_deleted() {
         assert_eq!(
             got,
             vec![
-                (7, Some(ipa("10.30.0.254")), Some(oif), false, AF_INET),
-                (8, None, Some(oif), false, AF_INET),
-                (9, None, None, true, AF_INET),
-                (10, Some(ipa("fd30::fe")), Some(oif), false, AF_INET6),
+                (7, Some(ipa("10.30.0.254")), Some(oif), false, Family::INET),
+                (8, None, Some(oif), false, Family::INET),
+                (9, None, None, true, Family::INET),
+                (10, Some(ipa("fd30::fe")), Some(oif), false, Family::INET6),
             ]
         );
 
         // Same id again: EEXIST; replace is fine.
         let e = h
-            .add_nexthop_via(7, Some(ipa("10.30.0.253")), "nh0")
+            .add(&Nexthop::via(7, Some(ipa("10.30.0.253")), oif))
             .unwrap_err();
         assert!(e.is_exists(), "{e}");
-        h.replace_nexthop(&NexthopRequest {
+        h.replace(&Nexthop {
             id: 7,
             gateway: Some(ipa("10.30.0.253")),
             oif: Some(oif),
@@ -179,13 +177,13 @@ fn routes_through_a_nexthop_go_with_it() {
         // datagram's requests in order.
         let mut results = Vec::new();
         let mut b = h.batch(|i, r| results.push((i, r)));
-        b.add_nexthop(&NexthopRequest {
+        b.add(&Nexthop {
             id: 1,
             oif: Some(oif),
             ..Default::default()
         })
         .unwrap();
-        b.add_nexthop(&NexthopRequest {
+        b.add(&Nexthop {
             id: 2,
             gateway: Some(ipa("10.30.0.254")),
             oif: Some(oif),
@@ -193,11 +191,11 @@ fn routes_through_a_nexthop_go_with_it() {
         })
         .unwrap();
         for i in 0..1000u32 {
-            let mut r = RouteRequest::new(AF_INET);
+            let mut r = Route::new(Family::INET);
             r.dst = Some(IpAddr::V4(Ipv4Addr::from((11 << 24) | i)));
             r.dst_len = 32;
             r.nexthop_id = Some(1 + i % 2);
-            b.add_route(&r).unwrap();
+            b.add(&r).unwrap();
         }
         b.finish().unwrap();
         assert_eq!(results.len(), 1002);
@@ -230,10 +228,10 @@ fn routes_through_a_nexthop_go_with_it() {
         // rtnl's dump reports the id too.
         let mut ids = std::collections::BTreeMap::new();
         h.for_each_route(
-            rtnl::RouteFilter {
-                family: AF_INET,
+            &rtnl::RouteFilter {
+                family: Family::INET,
                 table: Some(254),
-                oif: None,
+                ..Default::default()
             },
             |r| {
                 if let Some(id) = r.nexthop_id {
@@ -245,10 +243,10 @@ fn routes_through_a_nexthop_go_with_it() {
         assert_eq!(ids, [(1, 500), (2, 500)].into_iter().collect());
         // And so do the owned routes.
         let owned = h
-            .routes(rtnl::RouteFilter {
-                family: AF_INET,
+            .routes(&rtnl::RouteFilter {
+                family: Family::INET,
                 table: Some(254),
-                oif: None,
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(
@@ -283,14 +281,14 @@ fn nexthop_mistakes_are_refused() {
         for (what, r) in [
             (
                 "id 0",
-                NexthopRequest {
+                Nexthop {
                     oif: Some(oif),
                     ..Default::default()
                 },
             ),
             (
                 "blackhole with a device",
-                NexthopRequest {
+                Nexthop {
                     id: 5,
                     blackhole: true,
                     oif: Some(oif),
@@ -299,50 +297,56 @@ fn nexthop_mistakes_are_refused() {
             ),
             (
                 "neither gateway, device nor blackhole",
-                NexthopRequest {
+                Nexthop {
                     id: 5,
                     ..Default::default()
                 },
             ),
             (
                 "IPv6 gateway in an IPv4 nexthop",
-                NexthopRequest {
+                Nexthop {
                     id: 5,
-                    family: AF_INET,
+                    family: Family::INET,
                     gateway: Some(ipa("fd30::fe")),
                     oif: Some(oif),
                     ..Default::default()
                 },
             ),
         ] {
-            let e = h.add_nexthop(&r).unwrap_err();
+            let e = h.add(&r).unwrap_err();
             assert!(e.is_invalid_input(), "{what}: {e}");
         }
         assert!(h.delete_nexthop(0).unwrap_err().is_invalid_input());
         assert!(ip_nexthops().is_empty(), "nothing reached the kernel");
 
         // The kernel's own refusals, with its text.
-        let mut r = RouteRequest::new(AF_INET);
+        let mut r = Route::new(Family::INET);
         r.dst = Some(ipa("11.0.0.1"));
         r.dst_len = 32;
         r.nexthop_id = Some(99);
-        let e = h.add_route(&r).unwrap_err();
+        let e = h.add(&r).unwrap_err();
         assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
         assert!(
             e.kernel_message().is_some_and(|m| m.contains("exist")),
             "the kernel says the nexthop id does not exist: {e}"
         );
-        h.add_nexthop_via(3, Some(ipa("10.30.0.254")), "nm0")
+        h.add(&Nexthop::via(3, Some(ipa("10.30.0.254")), oif))
             .unwrap();
-        // A route with its own gateway and a nexthop id: the kernel refuses both.
+        // A route with its own gateway and a nexthop id: rtnl refuses both before any
+        // syscall ...
         r.nexthop_id = Some(3);
         r.gateway = Some(ipa("10.30.0.254"));
-        let e = h.add_route(&r).unwrap_err();
+        let e = h.add(&r).unwrap_err();
+        assert!(e.is_invalid_input(), "{e}");
+        // ... and so does the kernel, with its text, when the same bytes are sent anyway.
+        let mut buf = [0u8; 256];
+        let n = rtnl::Object::emit(&r, rtnl::Verb::Add, &mut buf).unwrap();
+        let e = h.push(&rtnl::wire::RawRequest(&buf[..n])).unwrap_err();
         assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
         assert!(e.kernel_message().is_some(), "{e}");
         // A gateway the device cannot reach.
         let e = h
-            .add_nexthop_via(4, Some(ipa("192.0.2.1")), "nm0")
+            .add(&Nexthop::via(4, Some(ipa("192.0.2.1")), oif))
             .unwrap_err();
         assert!(e.errno().is_some() && e.kernel_message().is_some(), "{e}");
         assert_eq!(ip_nexthops().len(), 1);
@@ -355,31 +359,30 @@ fn groups_spread_a_route_over_their_members() {
         return;
     }
     in_netns(|| {
-        use rtnl::wire::nexthop::GroupMember;
         let oif = setup("ng0", "ng1");
         let mut h = Handle::new().unwrap();
         if !nexthops_reach_the_kernel(&mut h, oif, "groups_spread_a_route_over_their_members") {
             return;
         }
-        h.add_nexthop_via(1, Some(ipa("10.30.0.254")), "ng0")
+        h.add(&Nexthop::via(1, Some(ipa("10.30.0.254")), oif))
             .unwrap();
-        h.add_nexthop_via(2, Some(ipa("10.30.0.253")), "ng0")
+        h.add(&Nexthop::via(2, Some(ipa("10.30.0.253")), oif))
             .unwrap();
         let members = [
             GroupMember { id: 1, weight: 1 },
             GroupMember { id: 2, weight: 5 },
         ];
-        h.add_nexthop(&NexthopRequest {
+        h.add(&Nexthop {
             id: 3,
-            group: &members,
+            group: members.to_vec(),
             ..Default::default()
         })
         .unwrap();
-        let mut r = RouteRequest::new(AF_INET);
+        let mut r = Route::new(Family::INET);
         r.dst = Some(ipa("12.0.0.0"));
         r.dst_len = 24;
         r.nexthop_id = Some(3);
-        h.add_route(&r).unwrap();
+        h.add(&r).unwrap();
 
         // The kernel's view: the group, and the route spread over both gateways.
         let g = ip_json(&["nexthop", "show", "id", "3"]);
@@ -413,21 +416,29 @@ fn groups_spread_a_route_over_their_members() {
         assert_eq!(group.group, members);
         assert_eq!(
             (group.family, group.gateway, group.oif),
-            (AF_UNSPEC, None, None)
+            (Family::UNSPEC, None, None)
         );
 
         // Mistakes: caught before any syscall ...
         for (what, m, oif_too) in [
             ("weight 0", [GroupMember { id: 1, weight: 0 }], false),
-            ("weight 257", [GroupMember { id: 1, weight: 257 }], false),
+            // Weights go up to 65536 now (Linux 6.12's weight_high byte): past that.
+            (
+                "weight 65537",
+                [GroupMember {
+                    id: 1,
+                    weight: 65537,
+                }],
+                false,
+            ),
             ("member 0", [GroupMember { id: 0, weight: 1 }], false),
             ("itself", [GroupMember { id: 4, weight: 1 }], false),
             ("a device too", [GroupMember { id: 1, weight: 1 }], true),
         ] {
             let e = h
-                .add_nexthop(&NexthopRequest {
+                .add(&Nexthop {
                     id: 4,
-                    group: &m,
+                    group: m.to_vec(),
                     oif: oif_too.then_some(oif),
                     ..Default::default()
                 })
@@ -436,9 +447,9 @@ fn groups_spread_a_route_over_their_members() {
         }
         // ... and by the kernel, with its text: a member that does not exist.
         let e = h
-            .add_nexthop(&NexthopRequest {
+            .add(&Nexthop {
                 id: 4,
-                group: &[GroupMember { id: 99, weight: 1 }],
+                group: vec![GroupMember { id: 99, weight: 1 }],
                 ..Default::default()
             })
             .unwrap_err();

@@ -1,12 +1,11 @@
-//! Kernel tests of the route operations (`src/route.rs`), each in a fresh network
+//! Kernel tests of the route operations (`src/ops/route.rs`), each in a fresh network
 //! namespace, checked against `ip -j`.
 
 mod common;
 use common::*;
 
 use rtnl::abi::*;
-use rtnl::wire::route::RouteRequest;
-use rtnl::{Error, Handle, Route, RouteFilter};
+use rtnl::{Error, Family, Handle, Route, RouteFilter, Scope};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -77,25 +76,26 @@ fn view_of_routes(routes: &[Route]) -> BTreeSet<BTreeMap<String, String>> {
         .iter()
         .map(|r| {
             let mut m = BTreeMap::new();
-            let host_len = if r.family == AF_INET { 32 } else { 128 };
+            let host_len = if r.family == Family::INET { 32 } else { 128 };
             let dst = match r.dst {
-                Some(d) if r.prefix_len == host_len => d.to_string(),
-                Some(d) => format!("{d}/{}", r.prefix_len),
-                None if r.prefix_len == 0 => "default".to_owned(),
-                None => format!("0/{}", r.prefix_len),
+                Some(d) if r.dst_len == host_len => d.to_string(),
+                Some(d) => format!("{d}/{}", r.dst_len),
+                None if r.dst_len == 0 => "default".to_owned(),
+                None => format!("0/{}", r.dst_len),
             };
             m.insert("dst".to_owned(), dst);
-            m.insert("type".to_owned(), r.kind.to_string());
+            // `-N`: ip prints type, protocol and scope as numbers.
+            m.insert("type".to_owned(), r.kind.0.to_string());
             m.insert("table".to_owned(), r.table.to_string());
-            m.insert("protocol".to_owned(), r.protocol.to_string());
-            m.insert("scope".to_owned(), r.scope.to_string());
+            m.insert("protocol".to_owned(), r.protocol.0.to_string());
+            m.insert("scope".to_owned(), r.scope.0.to_string());
             if let Some(g) = r.gateway {
                 m.insert("gateway".to_owned(), g.to_string());
             }
             if let Some(o) = r.oif {
                 m.insert("dev".to_owned(), names[&o].clone());
             }
-            if let Some(s) = r.src {
+            if let Some(s) = r.prefsrc {
                 m.insert("prefsrc".to_owned(), s.to_string());
             }
             if let Some(p) = r.priority {
@@ -400,18 +400,18 @@ fn handle_routes_agree_with_ip_field_by_field() {
         ]);
         let mut h = Handle::new().unwrap();
         for (fam, args) in [
-            (AF_INET, ["-4", "route", "show", "table", "all"]),
-            (AF_INET6, ["-6", "route", "show", "table", "all"]),
+            (Family::INET, ["-4", "route", "show", "table", "all"]),
+            (Family::INET6, ["-6", "route", "show", "table", "all"]),
         ] {
             let filter = RouteFilter {
                 family: fam,
                 ..Default::default()
             };
-            let ours = h.routes(filter).unwrap();
+            let ours = h.routes(&filter).unwrap();
             assert!(ours.iter().all(|r| r.family == fam));
             assert_agrees(
                 || ip_routes(&args),
-                || view_of_routes(&h.routes(filter).unwrap()),
+                || view_of_routes(&h.routes(&filter).unwrap()),
             );
         }
         // Both families at once.
@@ -421,26 +421,26 @@ fn handle_routes_agree_with_ip_field_by_field() {
             theirs
         };
         assert_agrees(both_ip, || {
-            view_of_routes(&h.routes(RouteFilter::default()).unwrap())
+            view_of_routes(&h.routes(&RouteFilter::default()).unwrap())
         });
 
         // Filters: one table; one output link.
         let t1000 = h
-            .routes(RouteFilter {
-                family: AF_INET,
+            .routes(&RouteFilter {
+                family: Family::INET,
                 table: Some(1000),
-                oif: None,
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(view_of_routes(&t1000), table_routes("-4", "1000"));
         assert_eq!(t1000.len(), 1);
         let rr1 = h.link_index("rr1").unwrap();
         let filter = RouteFilter {
-            family: AF_UNSPEC,
-            table: None,
+            family: Family::UNSPEC,
             oif: Some(rr1),
+            ..Default::default()
         };
-        let out_rr1 = h.routes(filter).unwrap();
+        let out_rr1 = h.routes(&filter).unwrap();
         assert!(!out_rr1.is_empty());
         assert!(out_rr1.iter().all(|r| r.oif == Some(rr1)));
         // (With `dev`, ip leaves the `dev` field out: filter the full dumps instead.)
@@ -450,7 +450,7 @@ fn handle_routes_agree_with_ip_field_by_field() {
                 theirs.retain(|r| r.get("dev").map(String::as_str) == Some("rr1"));
                 theirs
             },
-            || view_of_routes(&h.routes(filter).unwrap()),
+            || view_of_routes(&h.routes(&filter).unwrap()),
         );
 
         // for_each_route visits the same routes.
@@ -467,7 +467,7 @@ fn handle_routes_agree_with_ip_field_by_field() {
             },
             || {
                 let mut n = 0;
-                h.for_each_route(RouteFilter::default(), |_| n += 1)
+                h.for_each_route(&RouteFilter::default(), |_| n += 1)
                     .unwrap();
                 n
             },
@@ -485,14 +485,14 @@ fn handle_add_replace_delete_route_requests() {
         let mut h = Handle::new().unwrap();
         let rq0 = h.link_index("rq0").unwrap();
         let rq1 = h.link_index("rq1").unwrap();
-        let mut r = RouteRequest::new(AF_INET);
+        let mut r = Route::new(Family::INET);
         r.dst = Some(ipa("10.70.0.0"));
         r.dst_len = 16;
         r.table = 1000; // above 255: goes in RTA_TABLE
         r.priority = Some(42);
-        r.scope = RT_SCOPE_LINK;
+        r.scope = Scope::LINK;
         r.oif = Some(rq0);
-        h.add_route(&r).unwrap();
+        h.add(&r).unwrap();
         let show = || table_routes("-4", "1000");
         let got = show();
         assert_eq!(got.len(), 1);
@@ -501,47 +501,47 @@ fn handle_add_replace_delete_route_requests() {
         assert_eq!(g["table"], "1000");
         assert_eq!(g["metric"], "42");
         assert_eq!(g["dev"], "rq0");
-        assert!(h.add_route(&r).unwrap_err().is_exists());
+        assert!(h.add(&r).unwrap_err().is_exists());
         assert_eq!(show().len(), 1);
 
         // Replace moves it to rq1 (same key: dst, table, metric).
-        let mut r2 = r;
+        let mut r2 = r.clone();
         r2.oif = Some(rq1);
-        h.replace_route(&r2).unwrap();
+        h.replace(&r2).unwrap();
         let got = show();
         assert_eq!(got.len(), 1);
         assert_eq!(got.iter().next().unwrap()["dev"], "rq1");
 
-        h.delete_route(&r2).unwrap();
+        h.delete(&r2).unwrap();
         assert!(show().is_empty());
-        let e = h.delete_route(&r2).unwrap_err();
+        let e = h.delete(&r2).unwrap_err();
         assert!(e.is_not_found(), "{e:?}");
         assert_eq!(e.errno(), Some(libc::ESRCH));
 
         // IPv6 in table 7 with a gateway.
-        let mut r6 = RouteRequest::new(AF_INET6);
+        let mut r6 = Route::new(Family::INET6);
         r6.dst = Some(ipa("fd70::"));
         r6.dst_len = 64;
         r6.table = 7;
         r6.gateway = Some(ipa("fd20::fe"));
-        h.add_route(&r6).unwrap();
+        h.add(&r6).unwrap();
         let got = table_routes("-6", "7");
         assert_eq!(got.len(), 1);
         let g = got.iter().next().unwrap();
         assert_eq!(g["gateway"], "fd20::fe");
         assert_eq!(g["dst"], "fd70::/64");
         let ours = h
-            .routes(RouteFilter {
-                family: AF_INET6,
+            .routes(&RouteFilter {
+                family: Family::INET6,
                 table: Some(7),
-                oif: None,
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(ours.len(), 1);
         assert_eq!(ours[0].gateway, Some(ipa("fd20::fe")));
         assert_eq!(ours[0].oif, Some(rq0));
         assert_eq!(view_of_routes(&ours), got);
-        h.delete_route(&r6).unwrap();
+        h.delete(&r6).unwrap();
         assert!(table_routes("-6", "7").is_empty());
     });
 }

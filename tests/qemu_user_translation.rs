@@ -23,9 +23,9 @@
 mod common;
 
 use rtnl::abi::*;
-use rtnl::wire::link::{LinkMsg, LinkRequest};
+use rtnl::wire::link::{LinkGet, LinkMsg};
 use rtnl::wire::{Attrs, Messages, WireError};
-use rtnl::{Conn, Socket, Transport};
+use rtnl::{Conn, Decode, Request, Socket, Transport};
 use std::io;
 
 /// A transport that keeps a copy of every datagram it receives.
@@ -85,16 +85,20 @@ fn a_link_reply_parses_natively_and_under_qemu_after_undoing_its_known_omission(
             inner: socket,
             got: Vec::new(),
         });
+        // RTM_GETLINK for "lo" with its statistics (no IFLA_EXT_MASK): the header and
+        // IFLA_IFNAME; Conn::get adds NLM_F_REQUEST.
         let mut buf = [0u8; 128];
-        let n = LinkRequest {
-            name: Some("lo"),
-            ..Default::default()
+        let n = LinkGet {
+            link: "lo".into(),
+            stats: true,
         }
-        .emit(&mut buf, RTM_GETLINK, NLM_F_REQUEST)
+        .emit(&mut buf)
         .unwrap();
         let mut direct = None;
-        let r = conn.get("RTM_GETLINK", &mut buf[..n], |m| {
-            direct = Some(LinkMsg::parse(m).map(|l| (l.index, l.name.to_owned(), l.mtu)));
+        let r = conn.get(&mut buf[..n], |m| {
+            direct = Some(
+                LinkMsg::decode(m).map(|l| (l.index(), l.name_str().map(str::to_owned), l.mtu)),
+            );
             Ok(())
         });
         r.expect("the exchange itself (headers, sequence numbers) works everywhere");
@@ -102,7 +106,7 @@ fn a_link_reply_parses_natively_and_under_qemu_after_undoing_its_known_omission(
         let direct = direct.expect("a link message");
 
         if !under_qemu_be {
-            assert_eq!(direct, Ok((1, "lo".to_owned(), Some(65536))));
+            assert_eq!(direct, Ok((1, Some("lo".to_owned()), Some(65536))));
             return;
         }
         // s390x under qemu: the message header and ifinfomsg were translated...
@@ -128,7 +132,10 @@ fn a_link_reply_parses_natively_and_under_qemu_after_undoing_its_known_omission(
         for a in Attrs::new(&m.payload[16..]) {
             a.expect("every attribute is well-formed once qemu's omission is undone");
         }
-        let l = LinkMsg::parse(&m).expect("rtnl parses the corrected bytes");
-        assert_eq!((l.index, l.name, l.mtu), (1, "lo", Some(65536)));
+        let l = LinkMsg::decode(&m).expect("rtnl parses the corrected bytes");
+        assert_eq!(
+            (l.index(), l.name_str(), l.mtu),
+            (1, Some("lo"), Some(65536))
+        );
     });
 }

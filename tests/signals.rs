@@ -16,8 +16,8 @@ mod common;
 use common::*;
 
 use rtnl::abi::*;
-use rtnl::wire::link::{LinkKind, LinkRequest};
-use rtnl::wire::route::RouteRequest;
+use rtnl::wire::route::RouteMsg;
+use rtnl::{Decode, Family, Link, Object, Request, Route, RouteFilter, Verb};
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -120,13 +120,14 @@ fn under_fire<T>(what: &str, runs: Runs, mut work: impl FnMut() -> T) -> T {
     out
 }
 
-fn route(i: u32, oif: u32) -> RouteRequest {
-    let mut r = RouteRequest::new(AF_INET);
-    r.dst = Some(IpAddr::V4(Ipv4Addr::new(10, (i >> 8) as u8, i as u8, 0)));
-    r.dst_len = 24;
-    r.scope = RT_SCOPE_LINK;
-    r.oif = Some(oif);
-    r
+/// `10.X.Y.0/24 dev <oif>` (link scope).
+fn route(i: u32, oif: u32) -> Route {
+    Route::to(
+        IpAddr::V4(Ipv4Addr::new(10, (i >> 8) as u8, i as u8, 0)),
+        24,
+    )
+    .unwrap()
+    .dev(oif)
 }
 
 /// Our routes (10/8 out of `dev`) per `ip -j`.
@@ -214,7 +215,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
     let _g = serial();
     in_netns(|| {
         let mut h = rtnl::Handle::new().unwrap();
-        h.add_veth_pair("sg0", "sg1").unwrap();
+        h.add(&Link::veth("sg0", "sg1").unwrap()).unwrap();
         h.set_link_up("sg0").unwrap();
         let oif = h.link_index("sg0").unwrap();
 
@@ -222,7 +223,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         let results = under_fire("batch of 20000 route adds", Runs::Once, || {
             h.batch_collect(|b| {
                 for i in 0..ROUTES {
-                    b.add_route(&route(i, oif))?;
+                    b.add(&route(i, oif))?;
                 }
                 Ok(())
             })
@@ -235,13 +236,14 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         assert_eq!(ip_route_count("sg0"), ROUTES as usize);
 
         // A dump of them.
-        let filter = rtnl::RouteFilter {
-            family: AF_INET,
+        let filter = RouteFilter {
+            family: Family::INET,
             table: Some(RT_TABLE_MAIN as u32),
             oif: Some(oif),
+            ..Default::default()
         };
         let routes = under_fire("dump of 20000 routes", Runs::UntilHit, || {
-            h.routes(filter).unwrap()
+            h.routes(&filter).unwrap()
         });
         let ours = routes
             .iter()
@@ -250,7 +252,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         assert_eq!(ours, ROUTES as usize);
         let n = under_fire("streamed dump of 20000 routes", Runs::UntilHit, || {
             let mut n = 0;
-            h.for_each_route(filter, |r| {
+            h.for_each_route(&filter, |r| {
                 if matches!(r.dst, Some(IpAddr::V4(a)) if a.octets()[0] == 10) {
                     n += 1;
                 }
@@ -266,7 +268,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
                 if i % 2 == 0 {
                     h.set_link_up("sg0").unwrap();
                 } else {
-                    assert!(h.add_route(&route(i, oif)).unwrap_err().is_exists());
+                    assert!(h.add(&route(i, oif)).unwrap_err().is_exists());
                 }
             }
         });
@@ -299,25 +301,27 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
                 Runs::UntilHit,
                 || {
                     for _ in 0..300 {
-                        let n = LinkRequest {
-                            name: Some("sg0"),
-                            flags: IFF_UP,
-                            change: IFF_UP,
-                            ..Default::default()
-                        }
-                        .emit(&mut buf, RTM_NEWLINK, NLM_F_REQUEST)
-                        .unwrap();
-                        c.ack("RTM_NEWLINK", &mut buf[..n]).unwrap();
+                        let n = Link::named("sg0")
+                            .unwrap()
+                            .up()
+                            .emit(Verb::Change, &mut buf)
+                            .unwrap();
+                        c.ack(&mut buf[..n]).unwrap();
                     }
                     for _ in 0..3 {
-                        let n = rtnl::wire::route::emit_dump(&mut buf, AF_INET, None, Some(oif))
-                            .unwrap();
+                        let n = RouteFilter {
+                            family: Family::INET,
+                            oif: Some(oif),
+                            ..Default::default()
+                        }
+                        .emit(&mut buf)
+                        .unwrap();
                         let mut count = 0u32;
-                        c.dump("RTM_GETROUTE", &mut buf[..n], |m| {
-                            let r = rtnl::wire::route::RouteMsg::parse(m).unwrap();
+                        c.dump(&mut buf[..n], |m| {
+                            let r = RouteMsg::decode(m).unwrap();
                             if r.oif == Some(oif)
                                 && r.table == RT_TABLE_MAIN as u32
-                                && r.dst_len == 24
+                                && r.dst_len() == 24
                             {
                                 count += 1;
                             }
@@ -345,14 +349,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         let results = under_fire("batch of 1000 veth pair creations", Runs::Once, || {
             h.batch_collect(|b| {
                 for (a, p) in &names {
-                    b.add_link(&LinkRequest {
-                        name: Some(a),
-                        kind: Some(LinkKind::Veth {
-                            peer: p,
-                            peer_netns_fd: None,
-                        }),
-                        ..Default::default()
-                    })?;
+                    b.add(&Link::veth(a, p)?)?;
                 }
                 Ok(())
             })
@@ -366,7 +363,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         let links = under_fire("dump of 2003 links", Runs::UntilHit, || h.links().unwrap());
         let expected = ip_link_names();
         assert_eq!(expected.len(), 2 * VETH_PAIRS as usize + 3);
-        let mut got: Vec<String> = links.into_iter().map(|l| l.name).collect();
+        let mut got: Vec<String> = links.into_iter().map(|l| l.name_str()).collect();
         let mut want = expected;
         got.sort();
         want.sort();
@@ -376,7 +373,7 @@ fn batches_and_dumps_complete_under_a_rain_of_signals() {
         let results = under_fire("batch of 20000 route deletes", Runs::Once, || {
             h.batch_collect(|b| {
                 for i in 0..ROUTES {
-                    b.delete_route(&route(i, oif))?;
+                    b.delete(&route(i, oif))?;
                 }
                 Ok(())
             })
@@ -403,10 +400,15 @@ fn small_receive_buffer_every_request_answered() {
     let _g = serial();
     in_netns(|| {
         let mut h = rtnl::Handle::new().unwrap();
-        h.add_veth_pair("sr0", "sr1").unwrap();
+        h.add(&Link::veth("sr0", "sr1").unwrap()).unwrap();
         h.set_link_up("sr0").unwrap();
         let oif = h.link_index("sr0").unwrap();
-        let got = h.conn().transport_mut().set_recv_buffer(8 << 10).unwrap();
+        let got = h
+            .conn("test")
+            .unwrap()
+            .transport_mut()
+            .set_recv_buffer(8 << 10)
+            .unwrap();
         assert!(got <= 64 << 10, "receive buffer {got}");
         const N: u32 = 5_000;
         let run = |h: &mut rtnl::Handle, mode: rtnl::AckMode, delete: bool| {
@@ -416,9 +418,9 @@ fn small_receive_buffer_every_request_answered() {
                 b.ack_mode(mode);
                 for i in 0..N {
                     if delete {
-                        b.delete_route(&route(i, oif)).unwrap();
+                        b.delete(&route(i, oif)).unwrap();
                     } else {
-                        b.add_route(&route(i, oif)).unwrap();
+                        b.add(&route(i, oif)).unwrap();
                     }
                 }
                 b.finish()

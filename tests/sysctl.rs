@@ -180,15 +180,15 @@ fn values_stay_in_their_namespace() {
         // Meanwhile, seen from a thread in the original namespace: unchanged, both
         // through this crate and through the file.
         let (host_now, host_file) =
-            rtnl::netns::with_netns_fd(host_ns, || (read_sysctl(KEY).unwrap(), proc_sys(PATH)))
+            rtnl::netns::with_netns_fd(host_ns, || Ok((read_sysctl(KEY)?, proc_sys(PATH))))
                 .unwrap();
         assert_eq!(host_now, host_before);
         assert_eq!(host_file, format!("{host_before}\n"));
         // And a change in a second fresh namespace stays there.
         let other = rtnl::netns::create().unwrap();
         let in_other = rtnl::netns::with_netns_fd(other, || {
-            set_sysctl(KEY, flip(v)).unwrap();
-            read_sysctl(KEY).unwrap()
+            set_sysctl(KEY, flip(v))?;
+            read_sysctl(KEY)
         })
         .unwrap();
         assert_eq!(in_other, flip(v));

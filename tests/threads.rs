@@ -10,6 +10,7 @@
 mod common;
 use common::*;
 
+use rtnl::{Address, Link, Route};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::{AsFd, OwnedFd};
@@ -56,17 +57,15 @@ fn hammer(t: u8, elsewhere: &OwnedFd) -> (Model, PathBuf) {
     let mut m = Model::default();
     for k in 0..ITERATIONS {
         let (a, b) = (format!("a{k}"), format!("b{k}"));
-        h.add_veth_pair(&a, &b).unwrap();
+        h.add(&Link::veth(&a, &b).unwrap()).unwrap();
         h.set_link_up(&a).unwrap();
         let idx = h.link_index(&a).unwrap();
-        h.add_address(idx, v4(10, t, k, 1), 24).unwrap();
-        let mut r = rtnl::wire::route::RouteRequest::new(rtnl::abi::AF_INET);
-        r.dst = Some(v4(10, 100 + t, k, 0));
-        r.dst_len = 24;
-        r.scope = rtnl::abi::RT_SCOPE_LINK;
-        r.oif = Some(idx);
-        h.add_route(&r).unwrap();
-        assert!(h.add_route(&r).unwrap_err().is_exists());
+        let addr = Address::new(idx, v4(10, t, k, 1), 24);
+        h.add(&addr).unwrap();
+        // 10.(100+t).k.0/24 dev a (link scope).
+        let r = Route::to(v4(10, 100 + t, k, 0), 24).unwrap().dev(idx);
+        h.add(&r).unwrap();
+        assert!(h.add(&r).unwrap_err().is_exists());
         m.ops += 7;
         match k % 3 {
             0 => {
@@ -75,9 +74,9 @@ fn hammer(t: u8, elsewhere: &OwnedFd) -> (Model, PathBuf) {
                 m.ops += 2;
             }
             1 => {
-                h.delete_route(&r).unwrap();
-                h.delete_address(idx, v4(10, t, k, 1), 24).unwrap();
-                assert!(h.delete_route(&r).unwrap_err().is_not_found());
+                h.delete(&r).unwrap();
+                h.delete(&addr).unwrap();
+                assert!(h.delete(&r).unwrap_err().is_not_found());
                 m.links.insert(a, BTreeSet::new());
                 m.links.insert(b, BTreeSet::new());
                 m.ops += 3;
@@ -89,14 +88,19 @@ fn hammer(t: u8, elsewhere: &OwnedFd) -> (Model, PathBuf) {
             }
         }
         // Our own dump sees our own links only.
-        let names: BTreeSet<String> = h.links().unwrap().into_iter().map(|l| l.name).collect();
+        let names: BTreeSet<String> = h
+            .links()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name_str())
+            .collect();
         let mut want: BTreeSet<String> = m.links.keys().cloned().collect();
         want.insert("lo".into());
         assert_eq!(names, want, "thread {t} after iteration {k}");
         m.ops += 1;
         // A trip elsewhere, and back.
         let fd = elsewhere.try_clone().unwrap();
-        let there = rtnl::netns::with_netns_fd(fd, my_netns).unwrap();
+        let there = rtnl::netns::with_netns_fd(fd, || Ok(my_netns())).unwrap();
         assert_ne!(there, home);
         assert_eq!(my_netns(), home, "with_netns_fd moved thread {t}");
     }
@@ -196,20 +200,19 @@ fn eight_threads_eight_namespaces_each_holds_what_its_thread_made() {
 fn namespace_helpers_leave_the_caller_alone(use_ip: bool) {
     let home = my_netns();
     let fresh = rtnl::netns::create().unwrap();
-    let fresh_ns = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), my_netns).unwrap();
+    let fresh_ns =
+        rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || Ok(my_netns())).unwrap();
     assert_ne!(fresh_ns, home);
     assert_eq!(my_netns(), home, "create() moved the caller");
 
     // A closure that works, in the namespace it asked for.
-    let links = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || {
-        rtnl::list_all_links().unwrap()
-    })
-    .unwrap();
+    let links =
+        rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), rtnl::list_all_links).unwrap();
     assert_eq!(links.len(), 1, "a fresh namespace has only lo: {links:?}");
     assert_eq!(my_netns(), home);
 
     // A closure that panics, with a string and with another payload.
-    let e = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || -> () {
+    let e = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || -> rtnl::Result<()> {
         panic!("boom in the namespace")
     })
     .unwrap_err();
@@ -218,15 +221,21 @@ fn namespace_helpers_leave_the_caller_alone(use_ip: bool) {
         "{e:?}"
     );
     assert_eq!(my_netns(), home, "a panicking closure moved the caller");
-    let e = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || std::panic::panic_any(42u32))
-        .unwrap_err();
+    let e = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || -> rtnl::Result<()> {
+        std::panic::panic_any(42u32)
+    })
+    .unwrap_err();
     assert!(matches!(e, rtnl::Error::Panicked { .. }), "{e:?}");
     assert_eq!(my_netns(), home);
 
     // A descriptor that is not a namespace: setns refuses, the closure never runs.
     let not_ns: OwnedFd = std::fs::File::open("/dev/null").unwrap().into();
     let mut ran = false;
-    let e = rtnl::netns::with_netns_fd(not_ns.try_clone().unwrap(), || ran = true).unwrap_err();
+    let e = rtnl::netns::with_netns_fd(not_ns.try_clone().unwrap(), || {
+        ran = true;
+        Ok(())
+    })
+    .unwrap_err();
     assert_eq!(e.errno(), Some(libc::EINVAL), "{e:?}");
     assert!(!ran);
     assert_eq!(my_netns(), home, "a bad descriptor moved the caller");
@@ -237,13 +246,13 @@ fn namespace_helpers_leave_the_caller_alone(use_ip: bool) {
     // Handle::in_netns: the handle works there; the caller stays here.
     let mut h = rtnl::Handle::in_netns(fresh.as_fd()).unwrap();
     assert_eq!(my_netns(), home, "Handle::in_netns moved the caller");
-    h.add_veth_pair("inx0", "inx1").unwrap();
+    h.add(&Link::veth("inx0", "inx1").unwrap()).unwrap();
     assert!(
         !rtnl::link_exists("inx0").unwrap(),
         "created in the caller's namespace"
     );
     let seen = rtnl::netns::with_netns_fd(fresh.try_clone().unwrap(), || {
-        rtnl::link_exists("inx0").unwrap() && (!use_ip || ip_link("inx0").is_some())
+        Ok(rtnl::link_exists("inx0")? && (!use_ip || ip_link("inx0").is_some()))
     })
     .unwrap();
     assert!(seen, "not created in the target namespace");
@@ -255,13 +264,13 @@ fn namespace_helpers_leave_the_caller_alone(use_ip: bool) {
     }
 
     // with_netns by pid: this process's main thread's namespace.
-    let pid_ns = rtnl::with_netns(std::process::id(), my_netns).unwrap();
+    let pid_ns = rtnl::with_netns(std::process::id(), || Ok(my_netns())).unwrap();
     assert_eq!(
         pid_ns,
         std::fs::read_link(format!("/proc/{}/ns/net", std::process::id())).unwrap()
     );
     assert_eq!(my_netns(), home, "with_netns moved the caller");
-    let e = rtnl::with_netns(0, || ()).unwrap_err();
+    let e = rtnl::with_netns(0, || Ok(())).unwrap_err();
     assert!(e.is_invalid_input());
     assert_eq!(my_netns(), home);
 }

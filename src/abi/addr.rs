@@ -41,7 +41,6 @@ impl Header for IfAddrMsg {
     }
 }
 
-
 // ---- if_addr.h ----------------------------------------------------------------------
 
 pub const IFA_UNSPEC: u16 = 0;
@@ -72,7 +71,6 @@ pub const IFA_F_MANAGETEMPADDR: u32 = 0x100;
 pub const IFA_F_NOPREFIXROUTE: u32 = 0x200;
 pub const IFA_F_MCAUTOJOIN: u32 = 0x400;
 pub const IFA_F_STABLE_PRIVACY: u32 = 0x800;
-
 
 /// `struct ifa_cacheinfo` (16 bytes, `IFA_CACHEINFO`): lifetimes in seconds
 /// (`INFINITY_LIFE_TIME` for forever), creation and update stamps in hundredths of a

@@ -44,7 +44,6 @@ impl Header for IfInfoMsg {
     }
 }
 
-
 // ---- if_link.h: link attributes (rta_type in RTM_*LINK) ---------------------------
 
 pub const IFLA_UNSPEC: u16 = 0;
@@ -176,7 +175,6 @@ pub const IFF_SLAVE: u32 = 0x800;
 pub const IFF_MULTICAST: u32 = 0x1000;
 pub const IFF_LOWER_UP: u32 = 0x10000;
 pub const IFF_DORMANT: u32 = 0x20000;
-
 
 /// `IFNAMSIZ`: interface names are at most 15 bytes plus the NUL.
 pub const IFNAMSIZ: usize = 16;

@@ -89,7 +89,6 @@ const _: () = {
     assert!(offset_of!(RtAttr, rta_type) == 2);
 };
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,4 +160,3 @@ mod tests {
         assert_eq!(IfAddrMsg::read_from(&b), Some(a));
     }
 }
-

@@ -41,7 +41,6 @@ impl Header for NlMsgHdr {
     }
 }
 
-
 /// `struct nlmsgerr` (20 bytes): the (negative) errno and the header of the request it
 /// answers. Without `NETLINK_CAP_ACK` the request's payload follows; extended-ACK
 /// attributes (`NLMSGERR_ATTR_*`) follow that when `NLM_F_ACK_TLVS` is set.
@@ -157,4 +156,3 @@ pub const NLMSGERR_ATTR_MISS_NEST: u16 = 6;
 pub const NLA_F_NESTED: u16 = 1 << 15;
 pub const NLA_F_NET_BYTEORDER: u16 = 1 << 14;
 pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
-

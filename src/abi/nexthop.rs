@@ -40,7 +40,6 @@ impl Header for NhMsg {
     }
 }
 
-
 // ---- nexthop.h: nexthop attributes (rta_type in RTM_*NEXTHOP) ----------------------
 
 pub const NHA_UNSPEC: u16 = 0;
@@ -68,4 +67,3 @@ pub const NHA_RES_GROUP_BUCKETS: u16 = 1;
 pub const NHA_RES_GROUP_IDLE_TIMER: u16 = 2;
 pub const NHA_RES_GROUP_UNBALANCED_TIMER: u16 = 3;
 pub const NHA_RES_GROUP_UNBALANCED_TIME: u16 = 4;
-

@@ -53,7 +53,6 @@ impl Header for RtMsg {
     }
 }
 
-
 // ---- rtnetlink.h: routes ------------------------------------------------------------
 
 pub const RTA_UNSPEC: u16 = 0;
@@ -87,7 +86,6 @@ pub const RTA_IP_PROTO: u16 = 27;
 pub const RTA_SPORT: u16 = 28;
 pub const RTA_DPORT: u16 = 29;
 pub const RTA_NH_ID: u16 = 30;
-
 
 // rtm_type.
 pub const RTN_UNSPEC: u8 = 0;
@@ -135,7 +133,6 @@ pub const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 pub const RTM_F_FIB_MATCH: u32 = 0x2000;
 pub const RTM_F_OFFLOAD: u32 = 0x4000;
 pub const RTM_F_TRAP: u32 = 0x8000;
-
 
 // ---- rtnetlink.h: route metrics (nested in RTA_METRICS) -----------------------------
 

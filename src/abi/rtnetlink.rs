@@ -208,4 +208,3 @@ pub const AF_BRIDGE: u8 = 7;
 pub const AF_INET6: u8 = 10;
 pub const AF_PACKET: u8 = 17;
 pub const AF_MPLS: u8 = 28;
-

@@ -198,7 +198,11 @@ pub(crate) fn configure_links(
     }
     let mut plan: Vec<(u32, Planned)> = Vec::new();
     if loopback {
-        plan.extend(plan_loopback(None).into_iter().map(|p| (LOOPBACK_IFINDEX, p)));
+        plan.extend(
+            plan_loopback(None)
+                .into_iter()
+                .map(|p| (LOOPBACK_IFINDEX, p)),
+        );
     }
     if let Some(spec) = spec {
         report.round_trips += 1;
@@ -298,4 +302,3 @@ pub fn configure_interface_ioctl(
     }
     report.into_result()
 }
-

@@ -32,12 +32,18 @@ const TX_LEN: usize = 1024;
 /// The most a batch buffer grows to, whatever [`BatchLimits::max_bytes`] says.
 const MAX_BATCH_BUF: usize = 16 << 20;
 
+/// One exchange on an encoded request (ack, get, dump, ...).
+type Exchange<'a, R> = &'a mut dyn FnMut(&mut Conn<Socket>, &mut [u8]) -> Result<R>;
+
 /// How the handle reaches the kernel.
 #[derive(Debug)]
 enum Backend {
     Netlink(Conn<Socket>),
     /// Netlink was refused: the errno it gave, and a socket for interface ioctls.
-    Ioctl { errno: i32, io: IoctlSocket },
+    Ioctl {
+        errno: i32,
+        io: IoctlSocket,
+    },
 }
 
 /// A connection to the kernel's routing subsystem, reused for every call: the API.
@@ -282,27 +288,24 @@ impl Handle {
     /// Checks `req` and encodes it into the handle's buffer (or, for a request larger
     /// than that, into one of its own); returns the length. The buffer is
     /// `self.tx` unless `big` was needed.
-    #[inline]
-    fn encode(&mut self, req: &impl Request, big: &mut Vec<u8>) -> Result<usize> {
+    fn encode(&mut self, req: &dyn Request, big: &mut Vec<u8>) -> Result<usize> {
         req.check()?;
         match req.emit(&mut self.tx) {
             Ok(n) => Ok(n),
             Err(WireError::BufferTooSmall) => {
                 big.resize(MAX_BATCH_BUF.min(64 << 10), 0);
-                let n = req.emit(big).map_err(|source| encode_error(&self.tx, source))?;
+                let n = req
+                    .emit(big)
+                    .map_err(|source| encode_error(&self.tx, source))?;
                 Ok(n)
             }
             Err(source) => Err(encode_error(&self.tx, source)),
         }
     }
 
-    /// Runs `exchange` on the encoded request.
-    #[inline]
-    fn exchange<R>(
-        &mut self,
-        req: &impl Request,
-        exchange: impl FnOnce(&mut Conn<Socket>, &mut [u8]) -> Result<R>,
-    ) -> Result<R> {
+    /// Runs `exchange` on the encoded request. Not generic over the request: one copy
+    /// of the exchange serves every family (what a guest's binary pays for).
+    fn exchange<R>(&mut self, req: &dyn Request, exchange: Exchange<'_, R>) -> Result<R> {
         let mut big = Vec::new();
         let n = self.encode(req, &mut big)?;
         let Handle { backend, tx, .. } = self;
@@ -315,14 +318,22 @@ impl Handle {
                 })
             }
         };
-        let buf = if big.is_empty() { &mut tx[..n] } else { &mut big[..n] };
+        let buf = if big.is_empty() {
+            &mut tx[..n]
+        } else {
+            &mut big[..n]
+        };
         exchange(conn, buf)
     }
 
     /// Sends any request and waits for its ACK (`NLM_F_ACK` is set here).
     #[inline]
     pub fn push(&mut self, req: &impl Request) -> Result<()> {
-        self.exchange(req, |c, m| c.ack(m))
+        self.push_dyn(req)
+    }
+
+    fn push_dyn(&mut self, req: &dyn Request) -> Result<()> {
+        self.exchange(req, &mut |c, m| c.ack(m))
     }
 
     /// Sends any request and waits for its ACK, handing every other reply (an object
@@ -330,9 +341,9 @@ impl Handle {
     pub fn request_with(
         &mut self,
         req: &impl Request,
-        on_reply: impl FnMut(&Message<'_>) -> Result<()>,
+        mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.exchange(req, |c, m| c.request(m, on_reply))
+        self.exchange(req, &mut |c, m| c.request(m, &mut on_reply))
     }
 
     verbs!(());
@@ -346,7 +357,7 @@ impl Handle {
     ) -> Result<Option<R>> {
         let mut read = Some(read);
         let mut found = None;
-        self.exchange(req, |c, m| {
+        self.exchange(req, &mut |c, m| {
             c.get(m, |reply| {
                 if let Some(read) = read.take() {
                     let op = crate::abi::msg_type_name(reply.header.nlmsg_type);
@@ -367,7 +378,7 @@ impl Handle {
         mut f: impl FnMut(&Message<'_>) -> Result<(), WireError>,
     ) -> Result<()> {
         let mut bad = None;
-        self.exchange(req, |c, m| {
+        self.exchange(req, &mut |c, m| {
             c.dump(m, |msg| {
                 if let Err(source) = f(msg) {
                     let op = crate::abi::msg_type_name(msg.header.nlmsg_type);
@@ -392,7 +403,7 @@ impl Handle {
             items: Vec::new(),
             undecodable: Vec::new(),
         });
-        self.exchange(req, |c, m| {
+        self.exchange(req, &mut |c, m| {
             c.dump_consistent(
                 m,
                 || {
@@ -468,9 +479,8 @@ impl Handle {
 
 /// The name of the request in `buf` (its message type), for errors.
 fn request_op(buf: &[u8]) -> &'static str {
-    crate::abi::NlMsgHdr::read_from(buf).map_or("RTM_UNKNOWN", |h| {
-        crate::abi::msg_type_name(h.nlmsg_type)
-    })
+    crate::abi::NlMsgHdr::read_from(buf)
+        .map_or("RTM_UNKNOWN", |h| crate::abi::msg_type_name(h.nlmsg_type))
 }
 
 fn encode_error(buf: &[u8], source: WireError) -> Error {
@@ -562,10 +572,12 @@ impl<F: FnMut(usize, Result<()>)> Batch<'_, F> {
             Ok(_) => return Err(too_long),
             Err(WireError::BufferTooSmall) if self.len > 0 => {
                 self.flush()?;
-                let n = req.emit(&mut self.buf[..cap]).map_err(|source| Error::Encode {
-                    op: "batch",
-                    source,
-                })?;
+                let n = req
+                    .emit(&mut self.buf[..cap])
+                    .map_err(|source| Error::Encode {
+                        op: "batch",
+                        source,
+                    })?;
                 if n > cap {
                     return Err(too_long);
                 }

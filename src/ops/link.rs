@@ -7,7 +7,6 @@
 //! down fall back to `ioctl`s when netlink is unavailable (see [`Handle::new`]).
 
 use crate::error::{Error, Result, ResultExt};
-use crate::ioctl::IoctlSocket;
 use crate::ops::handle::{Handle, Listing};
 use crate::ops::oneshot::with_thread_handle;
 use crate::types::{check_ifname, IfName, MacAddr};
@@ -16,7 +15,10 @@ use crate::wire::{Decode, Message, WireError};
 use std::os::fd::BorrowedFd;
 
 /// Maps `ENODEV` from a request that named a link into [`Error::NotFound`].
-pub(crate) fn not_found<'a>(kind: &'static str, link: LinkRef<'a>) -> impl FnOnce(Error) -> Error + 'a {
+pub(crate) fn not_found<'a>(
+    kind: &'static str,
+    link: LinkRef<'a>,
+) -> impl FnOnce(Error) -> Error + 'a {
     move |e| match e {
         Error::Kernel { errno, .. } if errno == libc::ENODEV => Error::NotFound {
             kind,
@@ -62,7 +64,7 @@ impl Handle {
     /// One link by index, name or alternative name (`ip link show dev NAME`): one
     /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link.
     pub fn get_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
-        self.get_link_with(link, |m| Link::decode(m))
+        self.get_link_with(link, decode_link)
     }
 
     /// One link, read by `read` from the reply in place (an index lookup allocates
@@ -86,7 +88,7 @@ impl Handle {
             link: link.into(),
             stats: true,
         };
-        self.get_with(&req, |m| Link::decode(m))
+        self.get_with(&req, decode_link)
             .or_absent()
             .map(Option::flatten)
     }
@@ -113,8 +115,12 @@ impl Handle {
     pub fn delete_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
         let link = link.into();
         link.check()?;
-        self.push(&LinkSelect { link, change: None, verb_delete: true })
-            .map_err(not_found("link", link))
+        self.push(&LinkSelect {
+            link,
+            change: None,
+            verb_delete: true,
+        })
+        .map_err(not_found("link", link))
     }
 
     /// Applies `change` to `link` (`ip link set dev LINK ...`: every attribute of
@@ -135,45 +141,52 @@ impl Handle {
         .map_err(not_found("link", link))
     }
 
-    /// Sets one flag change by netlink, or by `ioctl` when netlink is unavailable.
-    fn set_link_or_ioctl(
-        &mut self,
-        link: LinkRef<'_>,
-        change: Link,
-        by_ioctl: impl FnOnce(&IoctlSocket, &str) -> Result<()>,
-    ) -> Result<()> {
+    /// MAC, MTU, up or down: one `RTM_NEWLINK`, or the `ioctl` that does the same
+    /// when netlink is unavailable. One function for the four (a guest's binary pays
+    /// for it once).
+    #[inline(never)]
+    fn set_basic(&mut self, link: LinkRef<'_>, what: Basic) -> Result<()> {
         link.check()?;
         if let Some(io) = self.ioctl_fallback() {
             let name = match link {
                 LinkRef::Name(n) => IfName::new(n)?,
                 LinkRef::Index(i) => io.if_name(i)?,
             };
-            let name = name
-                .to_str()
-                .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
-            return by_ioctl(io, name);
+            let name = name.to_str().ok_or_else(|| {
+                Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8")
+            })?;
+            return match what {
+                Basic::Up(up) => io.set_up(name, up),
+                Basic::Mtu(mtu) => io.set_mtu(name, mtu),
+                Basic::Mac(mac) => io.set_mac(name, mac),
+            };
         }
+        let change = match what {
+            Basic::Up(up) => Link::default().set_flag(crate::types::LinkFlags::UP, up),
+            Basic::Mtu(mtu) => Link::default().mtu(mtu),
+            Basic::Mac(mac) => Link {
+                address: Some(mac.into()),
+                ..Default::default()
+            },
+        };
         self.set_link(link, &change)
     }
 
     /// `ip link set dev LINK up`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
     pub fn set_link_up<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
-        let change = Link::default().up();
-        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_up(n, true))
+        self.set_basic(link.into(), Basic::Up(true))
     }
 
     /// `ip link set dev LINK down`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
     pub fn set_link_down<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
-        let change = Link::default().down();
-        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_up(n, false))
+        self.set_basic(link.into(), Basic::Up(false))
     }
 
     /// `ip link set dev LINK mtu MTU`. The kernel refuses values outside the device's
     /// range with its own text ("mtu greater than device maximum"). Without netlink:
     /// `SIOCSIFMTU`.
     pub fn set_link_mtu<'a>(&mut self, link: impl Into<LinkRef<'a>>, mtu: u32) -> Result<()> {
-        let change = Link::default().mtu(mtu);
-        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_mtu(n, mtu))
+        self.set_basic(link.into(), Basic::Mtu(mtu))
     }
 
     /// `ip link set dev LINK address MAC`. All-zero and multicast addresses are
@@ -184,11 +197,7 @@ impl Handle {
         mac: MacAddr,
     ) -> Result<()> {
         mac.check_unicast()?;
-        let change = Link {
-            address: Some(mac.into()),
-            ..Default::default()
-        };
-        self.set_link_or_ioctl(link.into(), change, |io, n| io.set_mac(n, mac))
+        self.set_basic(link.into(), Basic::Mac(mac))
     }
 
     /// `ip link set dev LINK master MASTER`. [`Error::NotFound`] names whichever of the
@@ -271,6 +280,19 @@ impl Handle {
     }
 }
 
+/// The changes that fall back to `ioctl`s.
+#[derive(Clone, Copy)]
+enum Basic {
+    Up(bool),
+    Mtu(u32),
+    Mac(MacAddr),
+}
+
+/// [`Link::decode`] for any message lifetime (what a lookup's reader needs).
+fn decode_link(m: &Message<'_>) -> std::result::Result<Link, WireError> {
+    Link::decode(m)
+}
+
 fn not_found_error(link: LinkRef<'_>) -> Error {
     Error::NotFound {
         kind: "link",
@@ -278,9 +300,8 @@ fn not_found_error(link: LinkRef<'_>) -> Error {
     }
 }
 
-/// An `RTM_NEWLINK` change or `RTM_DELLINK` of the link `link` selects: the selector
-/// goes in `ifi_index` or `IFLA_IFNAME`/`IFLA_ALT_IFNAME`, the change's attributes
-/// around it.
+/// An `RTM_NEWLINK` change or `RTM_DELLINK` of the link `link` selects (see
+/// [`Link::emit_for`]).
 struct LinkSelect<'a> {
     link: LinkRef<'a>,
     change: Option<&'a Link>,
@@ -291,50 +312,21 @@ impl crate::wire::Request for LinkSelect<'_> {
     fn check(&self) -> Result<()> {
         self.link.check()?;
         match self.change {
-            Some(c) => crate::wire::Object::check(c, crate::wire::Verb::Change),
+            // The selector names the link: check the change as the options it is.
+            Some(c) => crate::wire::Object::check(c, crate::wire::Verb::Add),
             None => Ok(()),
         }
     }
 
     #[inline]
     fn emit(&self, buf: &mut [u8]) -> std::result::Result<usize, WireError> {
-        use crate::wire::Object;
-        let verb = if self.verb_delete {
-            crate::wire::Verb::Delete
-        } else {
-            crate::wire::Verb::Change
+        use crate::wire::Verb;
+        let none = Link::default();
+        let (change, verb) = match (self.change, self.verb_delete) {
+            (Some(c), false) => (c, Verb::Change),
+            _ => (&none, Verb::Delete),
         };
-        let mut l = match self.change {
-            Some(c) => c.clone(),
-            None => Link::default(),
-        };
-        l.index = self.link.index();
-        match (self.link, l.name) {
-            // Selected by name: the name (or alternative name) is the selector.
-            (LinkRef::Name(n), None) if n.len() <= crate::types::IFNAME_MAX => {
-                l.name = IfName::from_kernel(n);
-            }
-            (LinkRef::Name(n), None) => {
-                l.other.push(crate::wire::RawAttr {
-                    ty: crate::abi::IFLA_ALT_IFNAME,
-                    value: [n, b"\0"].concat(),
-                });
-            }
-            _ => {}
-        }
-        if self.verb_delete {
-            // Deletes carry only the selector.
-            let mut b = crate::wire::MsgBuilder::new(buf, Link::DEL, 0)?;
-            b.header(&crate::abi::IfInfoMsg {
-                ifi_index: l.index as i32,
-                ..Default::default()
-            })?;
-            if l.index == 0 {
-                self.link.emit(&mut b)?;
-            }
-            return b.finish();
-        }
-        l.emit(verb, buf)
+        change.emit_for(self.link, verb, buf)
     }
 }
 
@@ -377,7 +369,9 @@ pub fn create_veth_pair(host: &str, peer: &str) -> Result<()> {
 /// `ip link del NAME`; idempotent: an absent link is `Ok`.
 pub fn delete_link_by_name(name: &str) -> Result<()> {
     check_ifname(name)?;
-    with_thread_handle(|h| h.delete_link(name)).or_absent().map(drop)
+    with_thread_handle(|h| h.delete_link(name))
+        .or_absent()
+        .map(drop)
 }
 
 /// `ip link set dev NAME up`; [`Error::NotFound`] when absent. One round trip; when

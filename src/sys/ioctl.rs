@@ -204,7 +204,12 @@ mod sys {
     }
 
     /// Issues `req` on `fd`. `ENODEV` becomes [`Error::NotFound`] naming `what`.
-    pub(super) fn ioctl(fd: &OwnedFd, req: Req, what: &dyn Fn() -> String, ifr: &mut IfReq) -> Result<()> {
+    pub(super) fn ioctl(
+        fd: &OwnedFd,
+        req: Req,
+        what: &dyn Fn() -> String,
+        ifr: &mut IfReq,
+    ) -> Result<()> {
         // SAFETY: `fd` is a live socket; `ifr` is a valid, exclusively borrowed
         // `struct ifreq` of the full size the kernel copies in and out for these
         // requests, with a NUL-terminated name.
@@ -217,7 +222,10 @@ mod sys {
                     name: what(),
                 });
             }
-            return Err(Error::Io { op: req.op(), source });
+            return Err(Error::Io {
+                op: req.op(),
+                source,
+            });
         }
         Ok(())
     }
@@ -235,7 +243,12 @@ mod sys {
         })
     }
 
-    pub(super) fn ioctl(_fd: &OwnedFd, req: Req, _what: &dyn Fn() -> String, _ifr: &mut IfReq) -> Result<()> {
+    pub(super) fn ioctl(
+        _fd: &OwnedFd,
+        req: Req,
+        _what: &dyn Fn() -> String,
+        _ifr: &mut IfReq,
+    ) -> Result<()> {
         Err(Error::Unsupported { op: req.op() })
     }
 }
@@ -288,9 +301,19 @@ impl IoctlSocket {
             .ok_or_else(|| Error::invalid("link index", index, "not a link index"))?;
         let mut ifr = IfReq::new(b"");
         ifr.ifr_ifru.ifru_ivalue = v;
-        sys::ioctl(&self.fd, Req::GetName, &|| format!("index {index}"), &mut ifr)?;
-        let len = ifr.ifr_name.iter().position(|&b| b == 0).unwrap_or(IFNAMSIZ);
-        IfName::from_kernel(&ifr.ifr_name[..len]).ok_or_else(|| bad_reply("SIOCGIFNAME", "empty name"))
+        sys::ioctl(
+            &self.fd,
+            Req::GetName,
+            &|| format!("index {index}"),
+            &mut ifr,
+        )?;
+        let len = ifr
+            .ifr_name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(IFNAMSIZ);
+        IfName::from_kernel(&ifr.ifr_name[..len])
+            .ok_or_else(|| bad_reply("SIOCGIFNAME", "empty name"))
     }
 
     /// The first six bytes of the hardware address of `name` (`SIOCGIFHWADDR`): `lo`

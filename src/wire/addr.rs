@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::types::{AddrFlags, Family, Scope};
 use crate::validate::check_prefix;
 use crate::wire::{
-    emit_raw, Attrs, Decode, Message, MsgBuilder, Object, RawAttr, Request, Verb, WireError,
+    emit_raw, Attrs, Decode, Message, MsgBuilder, Object, RawAttrs, Request, Verb, WireError,
 };
 use std::net::IpAddr;
 
@@ -72,7 +72,7 @@ pub struct Address {
     /// `IFA_PROTO`: who added it (`proto N`).
     pub proto: Option<u8>,
     /// Attributes this crate does not model, as they came; sent back as they are.
-    pub other: Vec<RawAttr>,
+    pub other: RawAttrs,
 }
 
 impl Address {
@@ -92,7 +92,7 @@ impl Address {
             lifetimes: None,
             metric: None,
             proto: None,
-            other: Vec::new(),
+            other: RawAttrs::new(),
         }
     }
 
@@ -120,10 +120,13 @@ impl Object for Address {
 
     fn check(&self, _verb: Verb) -> Result<()> {
         check_prefix(self.address, self.prefix_len)?;
-        for (what, a) in [("peer address", self.peer), ("broadcast address", self.broadcast)] {
+        for (what, a) in [
+            ("peer address", self.peer),
+            ("broadcast address", self.broadcast),
+        ] {
             if let Some(a) = a {
                 if a.is_ipv4() != self.address.is_ipv4() {
-                    return Err(Error::invalid(
+                    return Err(Error::wrong_family(
                         what,
                         a,
                         "address family differs from the address's",
@@ -216,7 +219,7 @@ impl TryFrom<&AddrMsg<'_>> for Address {
                 }
                 IFA_RT_PRIORITY if at.u32().is_ok() => a.metric = at.u32().ok(),
                 IFA_PROTO if at.u8().is_ok() => a.proto = at.u8().ok(),
-                _ => a.other.push(RawAttr::from_attr(&at)),
+                _ => a.other.push_attr(&at),
             }
         }
         Ok(a)

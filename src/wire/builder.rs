@@ -180,6 +180,30 @@ impl<'a> MsgBuilder<'a> {
         self.attr_text(ty, s, true)
     }
 
+    /// Appends an interface name, NUL-terminated: checked when it was made, so copied
+    /// as two overlapping word copies from its zero-padded bytes, no scan.
+    #[inline]
+    pub fn attr_ifname(&mut self, ty: u16, name: &crate::types::IfName) -> Result<(), WireError> {
+        let n = name.len() + 1; // with the NUL, at most 16
+        let rta_len = (RtAttr::LEN + n) as u16;
+        let at = self.reserve(rta_len as usize)?;
+        let out = &mut self.buf[at..at + rta_len as usize];
+        out[0..2].copy_from_slice(&rta_len.to_ne_bytes());
+        out[2..4].copy_from_slice(&ty.to_ne_bytes());
+        let src = name.padded();
+        let dst = &mut out[4..4 + n];
+        if n >= 8 {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..].copy_from_slice(&src[n - 8..n]);
+        } else if n >= 4 {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..].copy_from_slice(&src[n - 4..n]);
+        } else {
+            dst.copy_from_slice(&src[..n]);
+        }
+        Ok(())
+    }
+
     /// Appends a NUL-terminated name given as bytes (interface names need not be
     /// UTF-8). A name containing NUL is refused ([`WireError::InteriorNul`]).
     #[inline]
@@ -194,7 +218,7 @@ impl<'a> MsgBuilder<'a> {
         self.attr_text_bytes(ty, s.as_bytes(), nul)
     }
 
-    #[inline]
+    #[inline(never)]
     fn attr_text_bytes(&mut self, ty: u16, s: &[u8], nul: bool) -> Result<(), WireError> {
         let rta_len =
             u16::try_from(RtAttr::LEN + s.len() + nul as usize).map_err(|_| WireError::TooLong)?;

@@ -20,7 +20,7 @@ use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::types::{check_altname, Family, HwAddr, IfName, LinkFlags, OperState, IFNAME_MAX};
 use crate::wire::{
-    emit_raw, Attr, Attrs, Decode, Message, MsgBuilder, Object, RawAttr, Request, Verb, WireError,
+    emit_raw, Attr, Attrs, Decode, Message, MsgBuilder, Object, RawAttrs, Request, Verb, WireError,
 };
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
@@ -75,7 +75,7 @@ pub struct Bridge {
     pub stp: Option<bool>,
     /// Bridge attributes this crate does not model, as the kernel reported them
     /// (`IFLA_BR_*`); sent back as they came.
-    pub other: Vec<RawAttr>,
+    pub other: RawAttrs,
 }
 
 /// What kind of link, with its kind-specific options (`IFLA_LINKINFO`).
@@ -145,7 +145,7 @@ impl LinkKind {
                     ns.emit(b)?;
                 }
                 if let Some(n) = &peer.name {
-                    b.attr_name(IFLA_IFNAME, n.as_bytes())?;
+                    b.attr_ifname(IFLA_IFNAME, n)?;
                 }
                 b.end_nested(p)?;
                 b.end_nested(data)?;
@@ -180,7 +180,7 @@ impl LinkKind {
                 for a in Attrs::new(data.unwrap_or(&[])).flatten() {
                     match (a.ty, a.u32()) {
                         (IFLA_BR_STP_STATE, Ok(v)) => br.stp = Some(v != 0),
-                        _ => br.other.push(RawAttr::from_attr(&a)),
+                        _ => br.other.push_attr(&a),
                     }
                 }
                 LinkKind::Bridge(br)
@@ -346,10 +346,10 @@ pub struct Link {
     pub perm_address: Option<HwAddr>,
     /// `IFLA_PROP_LIST` / `IFLA_ALT_IFNAME` (reported): alternative names.
     pub alt_names: Vec<String>,
-    /// `IFLA_STATS64` (reported, when asked for).
-    pub stats: Option<LinkStats>,
+    /// `IFLA_STATS64` (reported, when asked for: [`crate::Handle::get_link_stats`]).
+    pub stats: Option<Box<LinkStats>>,
     /// Attributes this crate does not model, as they came; sent back as they are.
-    pub other: Vec<RawAttr>,
+    pub other: RawAttrs,
 }
 
 impl Link {
@@ -381,6 +381,16 @@ impl Link {
             })),
             ..Default::default()
         })
+    }
+
+    /// The same veth pair with its peer born in `netns` under its final name (`ip link
+    /// add NAME type veth peer name PEER netns NS`): a container's end never appears
+    /// in the host's namespace. Does nothing to a link of another kind.
+    pub fn peer_netns(mut self, netns: Netns) -> Link {
+        if let Some(LinkKind::Veth(peer)) = &mut self.kind {
+            peer.netns = Some(netns);
+        }
+        self
     }
 
     /// `ip link add NAME type bridge`.
@@ -452,9 +462,11 @@ impl Link {
         self.kind.as_ref().map(LinkKind::name)
     }
 
-    /// Emits what a request carries, in iproute2's order.
+    /// Emits what a request carries, in iproute2's order. `select`: a name that
+    /// selects the link when the request carries no name of its own (`IFLA_IFNAME`,
+    /// or `IFLA_ALT_IFNAME` when longer than 15 bytes).
     #[inline]
-    fn emit_attrs(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
+    fn emit_attrs(&self, b: &mut MsgBuilder<'_>, select: Option<&[u8]>) -> Result<(), WireError> {
         if let Some(a) = &self.address {
             b.attr_bytes(IFLA_ADDRESS, a.as_bytes())?;
         }
@@ -497,13 +509,51 @@ impl Link {
         if let Some(l) = self.link {
             b.attr_u32(IFLA_LINK, l)?;
         }
-        if let Some(n) = &self.name {
-            b.attr_name(IFLA_IFNAME, n.as_bytes())?;
+        match (&self.name, select) {
+            (Some(n), _) => b.attr_ifname(IFLA_IFNAME, n)?,
+            (None, Some(n)) if n.len() <= IFNAME_MAX => b.attr_name(IFLA_IFNAME, n)?,
+            (None, Some(n)) => b.attr_name(IFLA_ALT_IFNAME, n)?,
+            (None, None) => {}
         }
         if let Some(k) = &self.kind {
             k.emit(b)?;
         }
         emit_raw(b, &self.other)
+    }
+
+    /// The request that applies this link, as a change (`ip link set`) or a delete
+    /// (`ip link del`), to the link `select` names: `ifi_index` for an index, else
+    /// the name (or alternative name) where the request carries none of its own. A
+    /// change that renames (`name` set) needs `select` to be an index.
+    pub fn emit_for(
+        &self,
+        select: LinkRef<'_>,
+        verb: Verb,
+        buf: &mut [u8],
+    ) -> Result<usize, WireError> {
+        let mut b = MsgBuilder::new(buf, Link::msg_type(verb), Link::flags(verb))?;
+        let mut h = self.ifinfomsg();
+        h.ifi_index = select.index() as i32;
+        b.header(&h)?;
+        let name = match select {
+            LinkRef::Name(n) => Some(n),
+            LinkRef::Index(_) => None,
+        };
+        if verb == Verb::Delete {
+            if let Some(n) = name {
+                b.attr_name(
+                    if n.len() <= IFNAME_MAX {
+                        IFLA_IFNAME
+                    } else {
+                        IFLA_ALT_IFNAME
+                    },
+                    n,
+                )?;
+            }
+        } else {
+            self.emit_attrs(&mut b, name)?;
+        }
+        b.finish()
     }
 
     fn ifinfomsg(&self) -> IfInfoMsg {
@@ -566,7 +616,7 @@ impl Object for Link {
             }
             return Ok(());
         }
-        self.emit_attrs(b)
+        self.emit_attrs(b, None)
     }
 }
 
@@ -624,7 +674,7 @@ impl From<&LinkMsg<'_>> for Link {
                 IFLA_NUM_RX_QUEUES if u32v.is_ok() => l.num_rx_queues = u32v.ok(),
                 IFLA_LINKMODE if !a.value.is_empty() => l.linkmode = a.u8().ok(),
                 IFLA_IFALIAS => l.alias = Some(String::from_utf8_lossy(a.bytes_z()).into_owned()),
-                IFLA_STATS64 => l.stats = Some(LinkStats::decode(a.value)),
+                IFLA_STATS64 => l.stats = Some(Box::new(LinkStats::decode(a.value))),
                 IFLA_PROP_LIST => l.alt_names.extend(
                     a.nested()
                         .flatten()
@@ -633,7 +683,7 @@ impl From<&LinkMsg<'_>> for Link {
                 ),
                 // The 32-bit counters repeat IFLA_STATS64; the queueing discipline and
                 // friends are reported, not set.
-                _ => l.other.push(RawAttr::from_attr(&a)),
+                _ => l.other.push_attr(&a),
             }
         }
         l
@@ -897,9 +947,7 @@ impl LinkFilter<'_> {
     /// filters and sends everything).
     pub fn matches(&self, l: &LinkMsg<'_>) -> bool {
         self.master.map_or(true, |m| l.master == Some(m))
-            && self
-                .kind
-                .map_or(true, |k| l.kind == Some(k.as_bytes()))
+            && self.kind.map_or(true, |k| l.kind == Some(k.as_bytes()))
     }
 }
 
@@ -980,7 +1028,7 @@ mod tests {
         let l = Link::from(&v);
         assert_eq!(l.name.unwrap().as_bytes(), b"x\xff\xfe");
         assert_eq!(l.other.len(), 1);
-        assert_eq!(l.other[0].ty, IFLA_MTU);
+        assert_eq!(l.other.iter().next().unwrap().unwrap().ty, IFLA_MTU);
     }
 
     #[test]

@@ -188,30 +188,76 @@ pub trait Decode<'a>: Sized {
     fn decode(msg: &Message<'a>) -> Result<Self, WireError>;
 }
 
-/// An attribute kept as it came, for what an owned object does not model: its type
-/// (flag bits included) and payload. Emitted back as it is.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct RawAttr {
-    /// `rta_type` as received (`NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` included).
-    pub ty: u16,
-    /// The payload.
-    pub value: Vec<u8>,
-}
+/// Attributes kept as they came, for what an owned object does not model: packed as
+/// on the wire (each `struct rtattr` header with its type and flag bits, the payload,
+/// the padding), so that they are emitted back byte for byte, and so that holding
+/// them costs one buffer (dropping an object that has none costs nothing).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct RawAttrs(Vec<u8>);
 
-impl RawAttr {
-    /// Copies an attribute (its full type as the header had it).
-    pub fn from_attr(a: &Attr<'_>) -> RawAttr {
-        RawAttr {
-            ty: a.raw_type,
-            value: a.value.to_vec(),
-        }
+impl RawAttrs {
+    /// None.
+    pub const fn new() -> RawAttrs {
+        RawAttrs(Vec::new())
+    }
+
+    /// True when there is none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Appends an attribute of type `ty` (flag bits included) with `value`; a payload
+    /// over 65,531 bytes (what `rta_len` can say) is refused.
+    pub fn push(&mut self, ty: u16, value: &[u8]) -> Result<(), WireError> {
+        let len = u16::try_from(RtAttr::LEN + value.len()).map_err(|_| WireError::TooLong)?;
+        self.0.extend_from_slice(&len.to_ne_bytes());
+        self.0.extend_from_slice(&ty.to_ne_bytes());
+        self.0.extend_from_slice(value);
+        self.0.resize(align4(self.0.len()), 0);
+        Ok(())
+    }
+
+    /// Appends a copy of `a`, its full type as its header had it.
+    pub fn push_attr(&mut self, a: &Attr<'_>) {
+        // `a` came out of a valid attribute, so its length fits.
+        let _ = self.push(a.raw_type, a.value);
+    }
+
+    /// The attributes, as they would be read off the wire.
+    pub fn iter(&self) -> Attrs<'_> {
+        Attrs::new(&self.0)
+    }
+
+    /// The first attribute of type `ty` (flag bits masked), if any.
+    pub fn get(&self, ty: u16) -> Option<Attr<'_>> {
+        self.iter().flatten().find(|a| a.ty == ty)
+    }
+
+    /// The packed bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
 }
 
-/// Emits every raw attribute.
-pub(crate) fn emit_raw(b: &mut MsgBuilder<'_>, raw: &[RawAttr]) -> Result<(), WireError> {
-    for r in raw {
-        b.attr_bytes(r.ty, &r.value)?;
+impl std::fmt::Debug for RawAttrs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().flatten().map(|a| (a.raw_type, a.value)))
+            .finish()
     }
-    Ok(())
+}
+
+/// Emits every raw attribute, as they came.
+#[inline(always)]
+pub(crate) fn emit_raw(b: &mut MsgBuilder<'_>, raw: &RawAttrs) -> Result<(), WireError> {
+    if raw.is_empty() {
+        return Ok(());
+    }
+    b.raw(&raw.0)
 }

@@ -156,7 +156,11 @@ impl Space {
     /// Appends the name of type `ty` in this space to `out` (`#N` when unnamed).
     fn push_name(self, ty: u16, out: &mut String) {
         let (prefix, names) = self.table();
-        match names.split('\n').nth(usize::from(ty)).filter(|n| !n.is_empty()) {
+        match names
+            .split('\n')
+            .nth(usize::from(ty))
+            .filter(|n| !n.is_empty())
+        {
             Some(n) => {
                 out.push_str(prefix);
                 out.push_str(n);
@@ -358,7 +362,11 @@ mod tests {
         let n = b.finish().unwrap();
         let m = &buf[..n];
         assert_eq!(attr_path(m, 32).as_deref(), Some("IFLA_MTU"));
-        assert_eq!(attr_path(m, 36).as_deref(), Some("IFLA_MTU"), "inside a leaf");
+        assert_eq!(
+            attr_path(m, 36).as_deref(),
+            Some("IFLA_MTU"),
+            "inside a leaf"
+        );
         assert_eq!(
             attr_path(m, stp_at as u32).as_deref(),
             Some("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_BR_STP_STATE")

@@ -14,7 +14,7 @@ use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::types::{Family, Protocol, RouteFlags, Scope};
 use crate::wire::{
-    emit_raw, Attrs, Decode, Message, MsgBuilder, Object, RawAttr, Request, Verb, WireError,
+    emit_raw, Attrs, Decode, Message, MsgBuilder, Object, RawAttrs, Request, Verb, WireError,
 };
 use std::net::IpAddr;
 
@@ -85,7 +85,7 @@ pub struct Nexthop {
     /// `NHA_RES_GROUP`: a resilient group's parameters.
     pub resilient: Option<Resilient>,
     /// Attributes this crate does not model, as they came; sent back as they are.
-    pub other: Vec<RawAttr>,
+    pub other: RawAttrs,
 }
 
 impl Nexthop {
@@ -297,7 +297,7 @@ impl From<&NexthopMsg<'_>> for Nexthop {
                     }
                     n.resilient = Some(r);
                 }
-                _ => n.other.push(RawAttr::from_attr(&a)),
+                _ => n.other.push_attr(&a),
             }
         }
         n

@@ -21,12 +21,17 @@ use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::types::{Family, Protocol, RouteFlags, RouteType, Scope};
 use crate::wire::{
-    emit_raw, Attr, Attrs, Decode, Message, MsgBuilder, Object, RawAttr, Request, Verb, WireError,
+    emit_raw, Attr, Attrs, Decode, Message, MsgBuilder, Object, RawAttrs, Request, Verb, WireError,
 };
 use std::net::IpAddr;
 
 /// One next hop of a multipath route (`nexthop via GW dev X weight W`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// A next hop may carry attributes this crate does not model (a lightweight tunnel's
+/// `RTA_ENCAP`, an MPLS `RTA_NEWDST`): a route with such a hop keeps its whole
+/// `RTA_MULTIPATH` raw in [`Route::other`], where it is sent back as it came, and its
+/// [`Route::multipath`] is left empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Hop {
     /// `RTA_GATEWAY` (or `RTA_VIA` for the other family).
     pub gateway: Option<IpAddr>,
@@ -36,8 +41,8 @@ pub struct Hop {
     pub weight: u16,
     /// `rtnh_flags` (`onlink`, `dead`, `linkdown`, ...).
     pub flags: RouteFlags,
-    /// The hop's attributes this crate does not model (`RTA_FLOW`, `RTA_ENCAP`, ...).
-    pub other: Vec<RawAttr>,
+    /// `RTA_FLOW`: the routing realms (`realms FROM/TO`).
+    pub realms: Option<u32>,
 }
 
 /// One route metric of `RTA_METRICS` (`mtu 1400`, `advmss 1360`, `lock mtu`, ...):
@@ -120,8 +125,11 @@ pub struct Route {
     pub congctl: Option<String>,
     /// `RTA_MULTIPATH`: the next hops of a multipath route.
     pub multipath: Vec<Hop>,
+    /// `RTA_CACHEINFO` (reported, never sent): use counters, the expiry in clock
+    /// ticks, and the error of an unreachable IPv6 route (`rta_error`).
+    pub cache: Option<RtaCacheInfo>,
     /// Attributes this crate does not model, as they came; sent back as they are.
-    pub other: Vec<RawAttr>,
+    pub other: RawAttrs,
 }
 
 impl Default for Route {
@@ -159,7 +167,8 @@ impl Route {
             metrics: Vec::new(),
             congctl: None,
             multipath: Vec::new(),
-            other: Vec::new(),
+            cache: None,
+            other: RawAttrs::new(),
         }
     }
 
@@ -225,7 +234,10 @@ impl Route {
 
     /// The value of metric `kind` (`RTAX_MTU`, ...), if set.
     pub fn metric_value(&self, kind: u16) -> Option<u32> {
-        self.metrics.iter().find(|m| m.kind == kind).map(|m| m.value)
+        self.metrics
+            .iter()
+            .find(|m| m.kind == kind)
+            .map(|m| m.value)
     }
 
     /// True for a default route (`dst_len` 0).
@@ -233,6 +245,7 @@ impl Route {
         self.dst_len == 0
     }
 
+    #[inline(always)]
     fn emit_gateway(b: &mut MsgBuilder<'_>, family: Family, gw: IpAddr) -> Result<(), WireError> {
         if Family::of(gw) == family {
             return b.attr_ip(RTA_GATEWAY, gw);
@@ -291,7 +304,7 @@ impl Object for Route {
             }
             if let Some(a) = a {
                 if Family::of(a) != self.family {
-                    return Err(Error::invalid(
+                    return Err(Error::wrong_family(
                         what,
                         a,
                         "address family differs from the route's",
@@ -301,7 +314,7 @@ impl Object for Route {
         }
         if let Some(s) = self.prefsrc {
             if Family::of(s) != self.family {
-                return Err(Error::invalid(
+                return Err(Error::wrong_family(
                     "preferred source",
                     s,
                     "address family differs from the route's",
@@ -419,7 +432,9 @@ impl Object for Route {
                 if let Some(g) = h.gateway {
                     Route::emit_gateway(b, self.family, g)?;
                 }
-                emit_raw(b, &h.other)?;
+                if let Some(r) = h.realms {
+                    b.attr_u32(RTA_FLOW, r)?;
+                }
                 b.end_sized(at)?;
             }
             b.end_nested(mp)?;
@@ -484,16 +499,19 @@ impl From<&RouteMsg<'_>> for Route {
                 RTA_PREF if !a.value.is_empty() => r.pref = a.u8().ok(),
                 RTA_EXPIRES if u32v.is_ok() => r.expires = u32v.ok(),
                 RTA_CACHEINFO if RtaCacheInfo::read_from(a.value).is_some() => {
-                    // Only the expiry is a property of the route; the rest are
-                    // counters.
+                    // The expiry is a property of the route (sent back as
+                    // RTA_EXPIRES); the rest are counters, reported only.
                     let ci = RtaCacheInfo::read_from(a.value).unwrap_or_default();
                     if ci.rta_expires > 0 && r.expires.is_none() {
                         r.expires = Some(ci.rta_expires as u32 / USER_HZ);
                     }
+                    r.cache = Some(ci);
                 }
                 RTA_METRICS if metrics_ok(a.value) => read_metrics(a.value, &mut r),
-                RTA_MULTIPATH if hops_ok(a.value) => read_hops(a.value, family, &mut r.multipath),
-                _ => r.other.push(RawAttr::from_attr(&a)),
+                RTA_MULTIPATH if hops_ok(a.value, family) => {
+                    read_hops(a.value, family, &mut r.multipath)
+                }
+                _ => r.other.push_attr(&a),
             }
         }
         r
@@ -507,7 +525,9 @@ fn metrics_ok(v: &[u8]) -> bool {
 fn read_metrics(v: &[u8], r: &mut Route) {
     for m in Attrs::new(v).flatten() {
         match (m.ty, m.u32()) {
-            (RTAX_CC_ALGO, _) => r.congctl = Some(String::from_utf8_lossy(m.bytes_z()).into_owned()),
+            (RTAX_CC_ALGO, _) => {
+                r.congctl = Some(String::from_utf8_lossy(m.bytes_z()).into_owned())
+            }
             (kind, Ok(value)) => r.metrics.push(Metric { kind, value }),
             _ => {}
         }
@@ -532,14 +552,23 @@ fn each_hop<'a>(v: &'a [u8], mut f: impl FnMut(RtNexthop, &'a [u8])) -> bool {
     true
 }
 
-fn hops_ok(v: &[u8]) -> bool {
-    each_hop(v, |_, attrs| {
-        let _ = attrs;
-    }) && {
-        let mut ok = true;
-        each_hop(v, |_, attrs| ok &= Attrs::new(attrs).all(|a| a.is_ok()));
-        ok
-    }
+/// Whether every next hop of `v` is well formed and carries only what [`Hop`]
+/// models (one gateway, realms): then the hops are decoded; else `RTA_MULTIPATH` is
+/// kept raw.
+fn hops_ok(v: &[u8], family: u8) -> bool {
+    let mut ok = true;
+    let lens_ok = each_hop(v, |_, attrs| {
+        let (mut gw, mut flow) = (0, 0);
+        for a in Attrs::new(attrs) {
+            match a {
+                Ok(a) if gateway_of(&a, family).is_some() => gw += 1,
+                Ok(a) if a.ty == RTA_FLOW && a.u32().is_ok() => flow += 1,
+                _ => ok = false,
+            }
+        }
+        ok &= gw <= 1 && flow <= 1;
+    });
+    lens_ok && ok
 }
 
 fn read_hops(v: &[u8], family: u8, out: &mut Vec<Hop>) {
@@ -549,12 +578,13 @@ fn read_hops(v: &[u8], family: u8, out: &mut Vec<Hop>) {
             oif: h.rtnh_ifindex as u32,
             weight: u16::from(h.rtnh_hops) + 1,
             flags: RouteFlags(u32::from(h.rtnh_flags)),
-            other: Vec::new(),
+            realms: None,
         };
         for a in Attrs::new(attrs).flatten() {
-            match gateway_of(&a, family) {
-                Some(g) if hop.gateway.is_none() => hop.gateway = Some(g),
-                _ => hop.other.push(RawAttr::from_attr(&a)),
+            if a.ty == RTA_FLOW {
+                hop.realms = a.u32().ok();
+            } else if let Some(g) = gateway_of(&a, family) {
+                hop.gateway = Some(g);
             }
         }
         out.push(hop);
@@ -698,9 +728,7 @@ impl RouteFilter {
         (self.family == Family::UNSPEC || self.family.0 == r.header.rtm_family)
             && self.table.map_or(true, |t| t == r.table)
             && self.oif.map_or(true, |o| Some(o) == r.oif)
-            && self
-                .protocol
-                .map_or(true, |p| p.0 == r.header.rtm_protocol)
+            && self.protocol.map_or(true, |p| p.0 == r.header.rtm_protocol)
             && self.kind.map_or(true, |k| k.0 == r.header.rtm_type)
     }
 }
@@ -780,10 +808,7 @@ mod tests {
         r6.expires = Some(300);
         r6.gateway = Some("fe80::1".parse().unwrap());
         r6.oif = Some(3);
-        r6.other.push(RawAttr {
-            ty: 999,
-            value: vec![1, 2, 3],
-        });
+        r6.other.push(999, &[1, 2, 3]).unwrap();
         assert_eq!(round_trip(&r6), r6);
     }
 
@@ -805,8 +830,8 @@ mod tests {
         assert_eq!(v.dst, None);
         let r = Route::from(&v);
         assert_eq!(r.dst, None);
-        assert_eq!(r.other[0].ty, RTA_DST);
-        assert_eq!(r.other[0].value, [0, 1, 0x41, 0]);
+        let dst = r.other.get(RTA_DST).unwrap();
+        assert_eq!(dst.value, [0, 1, 0x41, 0]);
     }
 
     #[test]

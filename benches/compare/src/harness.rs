@@ -107,6 +107,18 @@ pub struct Op<'a> {
 /// Runs the operations interleaved, timing each call alone; returns the median
 /// per-call time in nanoseconds and allocations per call.
 pub fn ops(rounds: usize, variants: &mut [Op<'_>]) -> Vec<Stat> {
+    ops_with(rounds, variants, false)
+}
+
+/// As [`ops`], but each round starts with the next variant (round `r` runs variant
+/// `r % n` first), so that none always follows the same one: where one variant
+/// leaves the caches cold for the next (a full dump of 10,000 links), every variant
+/// gets its share.
+pub fn ops_rotated(rounds: usize, variants: &mut [Op<'_>]) -> Vec<Stat> {
+    ops_with(rounds, variants, true)
+}
+
+fn ops_with(rounds: usize, variants: &mut [Op<'_>], rotate: bool) -> Vec<Stat> {
     for v in variants.iter_mut() {
         (v.prep)();
         (v.op)(); // warm up
@@ -116,8 +128,11 @@ pub fn ops(rounds: usize, variants: &mut [Op<'_>]) -> Vec<Stat> {
         .map(|v| Vec::with_capacity(rounds * v.per_round))
         .collect();
     let mut al = vec![0u64; variants.len()];
-    for _ in 0..rounds {
-        for (i, v) in variants.iter_mut().enumerate() {
+    let n = variants.len();
+    for r in 0..rounds {
+        for k in 0..n {
+            let i = if rotate { (k + r) % n } else { k };
+            let v = &mut variants[i];
             for _ in 0..v.per_round {
                 (v.prep)();
                 let a = allocs();
@@ -158,6 +173,14 @@ pub fn in_netns<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         .join()
         .unwrap_or_else(|p| std::panic::resume_unwind(p))
     })
+}
+
+/// A size from the environment (`_` allowed as a digit separator), else `d`.
+pub fn env_usize(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(d)
 }
 
 /// A `/proc/self/status` field in kB (`VmHWM`, `VmRSS`).

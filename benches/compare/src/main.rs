@@ -6,14 +6,17 @@
 //! cargo run --release --manifest-path benches/compare/Cargo.toml -- --quick # smoke run
 //! ```
 //!
-//! Sections: `encode` (target 1), `roundtrip` (2), `scale` (3), `size` (4). Sizes of
-//! the scale runs: RTNL_BENCH_ROUTES (default 100000), RTNL_BENCH_SMALL (100000:
-//! routes for rtnetlink and `ip -batch`), RTNL_BENCH_ADDRS (20000), RTNL_BENCH_LINKS
-//! (2000), RTNL_BENCH_REPS (5; 1 above 300000 routes); RTNL_BENCH_VERBOSE=1 prints
-//! every sample of the route installs. Kernel benchmarks run in private network
-//! namespaces (needs root). See BENCHMARKS.md.
+//! Sections: `encode` (target 1), `roundtrip` (2), `scale` (3), `size` (4), `filter`
+//! (5: kernel-filtered dumps against full dumps filtered here). Sizes of the scale
+//! runs: RTNL_BENCH_ROUTES (default 100000), RTNL_BENCH_SMALL (100000: routes for
+//! rtnetlink and `ip -batch`), RTNL_BENCH_ADDRS (20000), RTNL_BENCH_LINKS (2000),
+//! RTNL_BENCH_REPS (5; 1 above 300000 routes); RTNL_BENCH_VERBOSE=1 prints every
+//! sample of the route installs. Sizes of the filter run: RTNL_BENCH_FILTER_LINKS
+//! (10000; 1000 quick), RTNL_BENCH_FILTER_ROUTES (10000; 1000 quick). Kernel
+//! benchmarks run in private network namespaces (needs root). See BENCHMARKS.md.
 
 mod encode;
+mod filter;
 mod harness;
 mod raw;
 mod roundtrip;
@@ -32,7 +35,7 @@ fn main() {
         .map(String::as_str)
         .collect();
     if sections.is_empty() || sections == ["all"] {
-        sections = vec!["encode", "roundtrip", "scale", "size"];
+        sections = vec!["encode", "roundtrip", "scale", "size", "filter"];
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -49,8 +52,9 @@ fn main() {
             "roundtrip" => roundtrip::run(&mut checks, quick),
             "scale" => scale::run(&mut checks, quick),
             "size" => size::run(&mut checks, quick),
+            "filter" => filter::run(&mut checks, quick),
             other => {
-                eprintln!("unknown section {other:?}: encode roundtrip scale size");
+                eprintln!("unknown section {other:?}: encode roundtrip scale size filter");
                 std::process::exit(2);
             }
         }

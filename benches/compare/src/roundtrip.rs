@@ -57,7 +57,8 @@ pub fn run(checks: &mut Checks, quick: bool) {
     let fast = if quick { 20 } else { 100 };
     in_netns(|| {
         let mut h = rtnl::Handle::new().expect("handle");
-        h.add_veth_pair("v0", "v1").expect("veth");
+        h.add(&rtnl::Link::veth("v0", "v1").expect("names"))
+            .expect("veth");
         let idx = h.link_index("v0").expect("index") as i32;
         let raw = RefCell::new(Raw::new().expect("raw socket"));
         let h = RefCell::new(h);
@@ -160,17 +161,12 @@ pub fn run(checks: &mut Checks, quick: bool) {
                     per_round: if quick { 2 } else { 4 },
                 },
                 Op {
-                    name: "rtnl lookup + set (link_index, set_link_by_index)",
+                    name: "rtnl lookup + set (link_index, set_link by index)",
                     prep: Box::new(down),
                     op: Box::new(|| {
                         let mut h = h.borrow_mut();
                         let i = h.link_index("v0").expect("index");
-                        let up = rtnl::wire::link::LinkRequest {
-                            flags: rtnl::abi::IFF_UP,
-                            change: rtnl::abi::IFF_UP,
-                            ..Default::default()
-                        };
-                        h.set_link_by_index(i, up).expect("up")
+                        h.set_link(i, &rtnl::Link::default().up()).expect("up")
                     }),
                     per_round: fast,
                 },

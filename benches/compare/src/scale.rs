@@ -3,25 +3,17 @@
 //! against hand-written raw-socket floors, rtnetlink and `ip -batch` / `ip -j`; then
 //! addresses and links. Everything in private network namespaces.
 
-use crate::harness::{fmt_rate, in_netns, median, rate, reset_hwm, status_kb, Checks};
+use crate::harness::{env_usize, fmt_rate, in_netns, median, rate, reset_hwm, status_kb, Checks};
 use crate::raw::{self, Raw, R4};
 use futures::TryStreamExt;
-use rtnl::abi::*;
-use rtnl::wire::addr::AddrRequest;
-use rtnl::wire::link::{LinkKind, LinkRequest};
-use rtnl::wire::route::RouteRequest;
-use rtnl::{AckMode, Handle, RouteFilter};
+use rtnl::{
+    AckMode, AddrFilter, Address, Family, Handle, Link, LinkFilter, Nexthop, Route, RouteFilter,
+    Scope,
+};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn env_usize(k: &str, d: usize) -> usize {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(d)
-}
 
 const GW: [u8; 4] = [10, 0, 0, 254];
 
@@ -47,8 +39,8 @@ fn route(i: usize, oif: u32) -> R4 {
 }
 
 /// The route through its nexthop object instead (`ip route add DST nhid ID`).
-fn to_request_nh(r: &R4) -> RouteRequest {
-    let mut q = RouteRequest::new(AF_INET);
+fn to_request_nh(r: &R4) -> Route {
+    let mut q = Route::new(Family::INET);
     q.dst = Some(IpAddr::V4(Ipv4Addr::from(r.dst)));
     q.dst_len = r.len;
     q.nexthop_id = Some(raw::nh_id(r));
@@ -58,14 +50,13 @@ fn to_request_nh(r: &R4) -> RouteRequest {
 /// The two nexthop objects the routes name: 1 = `dev v0`, 2 = `via 10.0.0.254 dev v0`
 /// (`ip nexthop add ...`). They go with v0 when it is deleted.
 fn add_nexthops(h: &mut Handle, oif: u32) {
-    use rtnl::wire::nexthop::NexthopRequest;
-    h.add_nexthop(&NexthopRequest {
+    h.add(&Nexthop {
         id: 1,
         oif: Some(oif),
         ..Default::default()
     })
     .expect("nexthop 1");
-    h.add_nexthop(&NexthopRequest {
+    h.add(&Nexthop {
         id: 2,
         gateway: Some(IpAddr::V4(Ipv4Addr::from(GW))),
         oif: Some(oif),
@@ -74,15 +65,15 @@ fn add_nexthops(h: &mut Handle, oif: u32) {
     .expect("nexthop 2");
 }
 
-fn to_request(r: &R4) -> RouteRequest {
-    let mut q = RouteRequest::new(AF_INET);
+fn to_request(r: &R4) -> Route {
+    let mut q = Route::new(Family::INET);
     q.dst = Some(IpAddr::V4(Ipv4Addr::from(r.dst)));
     q.dst_len = r.len;
     q.gateway = r.gw.map(|g| IpAddr::V4(Ipv4Addr::from(g)));
     q.scope = if r.gw.is_some() {
-        RT_SCOPE_UNIVERSE
+        Scope::UNIVERSE
     } else {
-        RT_SCOPE_LINK
+        Scope::LINK
     };
     q.oif = Some(r.oif);
     q
@@ -100,10 +91,15 @@ fn fresh_link(h: &mut Handle, settle_routes: usize) -> u32 {
             Duration::from_millis(200) + Duration::from_micros(2) * settle_routes as u32,
         );
     }
-    h.add_veth_pair("v0", "v1").expect("veth");
+    h.add(&Link::veth("v0", "v1").expect("names"))
+        .expect("veth");
     let idx = h.link_index("v0").expect("index");
-    h.add_address(idx, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 24)
-        .expect("addr");
+    h.add(&Address::new(
+        idx,
+        IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+        24,
+    ))
+    .expect("addr");
     h.set_link_up("v1").expect("up");
     h.set_link_up("v0").expect("up");
     idx
@@ -118,7 +114,7 @@ fn rtnl_install_with(
     h: &mut Handle,
     routes: &[R4],
     mode: AckMode,
-    req: fn(&R4) -> RouteRequest,
+    req: fn(&R4) -> Route,
 ) -> (usize, usize, usize) {
     let (mut ok, mut bad, mut reported) = (0usize, 0usize, 0usize);
     let mut b = h.batch(|_, r| {
@@ -130,7 +126,7 @@ fn rtnl_install_with(
     });
     b.ack_mode(mode);
     for r in routes {
-        b.add_route(&req(r)).expect("queue");
+        b.add(&req(r)).expect("queue");
     }
     b.finish().expect("batch");
     (ok, bad, reported)
@@ -299,7 +295,7 @@ pub fn run(checks: &mut Checks, quick: bool) {
             None,
         );
         let r_rtnl = print_rate(
-            "rtnl Handle::batch add_route, AckMode::Last",
+            "rtnl Handle::batch add(&Route), AckMode::Last",
             n,
             d(&mut t_rtnl),
             Some(floor),
@@ -311,7 +307,7 @@ pub fn run(checks: &mut Checks, quick: bool) {
             Some(floor),
         );
         print_rate(
-            "rtnl Handle::batch add_route, AckMode::Every",
+            "rtnl Handle::batch add(&Route), AckMode::Every",
             n,
             d(&mut t_rtnl_every),
             Some(floor),
@@ -394,7 +390,7 @@ pub fn run(checks: &mut Checks, quick: bool) {
             Some(floor),
         );
         let r_rtnl_nh = print_rate(
-            "rtnl Handle::batch add_route (nexthop_id), AckMode::Last",
+            "rtnl Handle::batch add(&Route) (nexthop_id), AckMode::Last",
             n,
             d(&mut t_rtnl_nh),
             Some(floor),
@@ -452,19 +448,18 @@ pub fn run(checks: &mut Checks, quick: bool) {
         std::thread::sleep(Duration::from_millis(200) + Duration::from_micros(2) * n as u32);
         raw::dump_routes(&mut raw, |_| {}).expect("warm-up dump");
         let all = RouteFilter {
-            family: AF_INET,
-            table: None,
-            oif: None,
+            family: Family::INET,
+            ..Default::default()
         };
         let by_table = RouteFilter {
-            family: AF_INET,
+            family: Family::INET,
             table: Some(254),
-            oif: None,
+            ..Default::default()
         };
         let by_oif = RouteFilter {
-            family: AF_INET,
-            table: None,
+            family: Family::INET,
             oif: Some(idx),
+            ..Default::default()
         };
         let mut times: [Vec<f64>; 4] = Default::default();
         let mut counts = [0usize; 4];
@@ -490,9 +485,9 @@ pub fn run(checks: &mut Checks, quick: bool) {
                     }
                     _ => {
                         let f = [all, by_table, by_oif][v - 1];
-                        h.for_each_route(f, |r| {
+                        h.for_each_route(&f, |r| {
                             c += 1;
-                            sum += r.dst_len as u64 + r.oif.unwrap_or(0) as u64;
+                            sum += r.dst_len() as u64 + r.oif.unwrap_or(0) as u64;
                         })
                         .expect("for_each_route");
                     }
@@ -536,8 +531,8 @@ pub fn run(checks: &mut Checks, quick: bool) {
         let before_collect = status_kb("VmHWM");
         let t = Instant::now();
         let c = h
-            .routes(RouteFilter {
-                family: AF_INET,
+            .routes(&RouteFilter {
+                family: Family::INET,
                 ..Default::default()
             })
             .expect("routes")
@@ -601,7 +596,8 @@ pub fn run(checks: &mut Checks, quick: bool) {
         let mut idxs = Vec::new();
         for i in 0..nl {
             let a = format!("a{i}");
-            h.add_veth_pair(&a, &format!("b{i}")).expect("veth");
+            h.add(&Link::veth(&a, &format!("b{i}")).expect("names"))
+                .expect("veth");
             idxs.push(h.link_index(&a).expect("idx"));
         }
         let t = Instant::now();
@@ -612,22 +608,24 @@ pub fn run(checks: &mut Checks, quick: bool) {
                 ok += r.is_ok() as usize;
             });
             for i in 0..naddr {
-                let a = AddrRequest {
-                    index: idxs[i % nl],
-                    address: IpAddr::V4(Ipv4Addr::from(0x6440_0000u32 + i as u32)),
-                    prefix_len: 32,
-                    flags: 0,
-                    scope: RT_SCOPE_UNIVERSE,
-                };
-                b.add_address(&a).expect("queue");
+                let a = Address::new(
+                    idxs[i % nl],
+                    IpAddr::V4(Ipv4Addr::from(0x6440_0000u32 + i as u32)),
+                    32,
+                );
+                b.add(&a).expect("queue");
             }
             b.finish().expect("batch");
         }
-        let r_addr = print_rate("rtnl Handle::batch add_address", naddr, t.elapsed(), None);
+        let r_addr = print_rate("rtnl Handle::batch add(&Address)", naddr, t.elapsed(), None);
         assert_eq!((ok, reported), (naddr, naddr), "address results");
         let t = Instant::now();
         let mut c = 0;
-        h.for_each_address(AF_INET, |_| c += 1).expect("addr dump");
+        let v4 = AddrFilter {
+            family: Family::INET,
+            index: None,
+        };
+        h.for_each_address(&v4, |_| c += 1).expect("addr dump");
         print_rate(
             "rtnl Handle::for_each_address (dump + parse)",
             c,
@@ -638,7 +636,7 @@ pub fn run(checks: &mut Checks, quick: bool) {
             h.delete_link(&format!("a{i}")).expect("del");
         }
         for i in 0..nl {
-            h.add_veth_pair(&format!("a{i}"), &format!("b{i}"))
+            h.add(&Link::veth(&format!("a{i}"), &format!("b{i}")).expect("names"))
                 .expect("veth");
         }
         let t_ip = ip_batch((0..naddr).map(|i| {
@@ -676,21 +674,12 @@ pub fn run(checks: &mut Checks, quick: bool) {
                 ok += r.is_ok() as usize;
             });
             for (l, p) in &names {
-                let req = LinkRequest {
-                    name: Some(l),
-                    kind: Some(LinkKind::Veth {
-                        peer: p,
-                        peer_netns_fd: None,
-                    }),
-                    ..Default::default()
-                };
-                b.push(|buf| req.emit(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL))
-                    .expect("queue");
+                b.add(&Link::veth(l, p).expect("names")).expect("queue");
             }
             b.finish().expect("batch");
         }
         let r_links = print_rate(
-            "rtnl Handle::batch RTM_NEWLINK veth (2 links each)",
+            "rtnl Handle::batch add Link::veth (2 links each)",
             names.len() * 2,
             t.elapsed(),
             None,
@@ -698,7 +687,8 @@ pub fn run(checks: &mut Checks, quick: bool) {
         assert_eq!((ok, reported), (names.len(), names.len()), "link results");
         let t = Instant::now();
         let mut c = 0;
-        h.for_each_link(|_| c += 1).expect("link dump");
+        h.for_each_link(&LinkFilter::default(), |_| c += 1)
+            .expect("link dump");
         print_rate(
             "rtnl Handle::for_each_link (dump + parse)",
             c,
