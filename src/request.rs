@@ -21,7 +21,7 @@
 
 use crate::abi::*;
 use crate::error::{Error, Result};
-use crate::socket::Transport;
+use crate::sys::socket::Transport;
 use crate::wire::{
     attr_path, parse_done, parse_error, patch_flags, set_seq_pid, AckMsg, Message, Messages,
     WireError,
@@ -302,6 +302,32 @@ impl<T: Transport> Conn<T> {
         Ok((seq, op))
     }
 
+    /// One request in flight, numbered and sent here: the kernel's refusal or a
+    /// malformed answer ends it with that error; `on` decides about the rest.
+    fn one(
+        &mut self,
+        msg: &mut [u8],
+        set: u16,
+        small: bool,
+        mut on: impl FnMut(Event<'_, '_>) -> Flow,
+    ) -> Result<()> {
+        let (seq, op) = self.stamp(msg, set)?;
+        self.send(op, msg)?;
+        let msg = &*msg;
+        self.dispatch(
+            op,
+            seq,
+            1,
+            small,
+            |ev| match ev {
+                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
+                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
+                ev => on(ev),
+            },
+            |_| {},
+        )
+    }
+
     /// Sends the request in `msg` with `NLM_F_ACK` and waits for its ACK. Replies that
     /// are not the ACK (an `NLM_F_ECHO`'d object, say) go to `on_reply`.
     pub fn request(
@@ -309,29 +335,17 @@ impl<T: Transport> Conn<T> {
         msg: &mut [u8],
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        let (seq, op) = self.stamp(msg, NLM_F_ACK)?;
-        self.send(op, msg)?;
         let mut first_err: Option<Error> = None;
-        let msg = &*msg;
-        self.dispatch(
-            op,
-            seq,
-            1,
-            false,
-            |ev| match ev {
-                Event::Ack { .. } => Some(first_err.take().map_or(Ok(()), Err)),
-                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
-                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
-                Event::Reply { msg, .. } => {
-                    if first_err.is_none() {
-                        first_err = on_reply(msg).err();
-                    }
-                    None
+        self.one(msg, NLM_F_ACK, false, |ev| match ev {
+            Event::Ack { .. } => Some(first_err.take().map_or(Ok(()), Err)),
+            Event::Reply { msg, .. } => {
+                if first_err.is_none() {
+                    first_err = on_reply(msg).err();
                 }
-                Event::Done { .. } => None,
-            },
-            |_| {},
-        )
+                None
+            }
+            _ => None,
+        })
     }
 
     /// Sends the request in `msg` with `NLM_F_ACK` and waits for its ACK, ignoring any
@@ -339,22 +353,9 @@ impl<T: Transport> Conn<T> {
     /// syscall).
     #[inline]
     pub fn ack(&mut self, msg: &mut [u8]) -> Result<()> {
-        let (seq, op) = self.stamp(msg, NLM_F_ACK)?;
-        self.send(op, msg)?;
-        let msg = &*msg;
-        self.dispatch(
-            op,
-            seq,
-            1,
-            true,
-            |ev| match ev {
-                Event::Ack { .. } => Some(Ok(())),
-                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
-                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
-                Event::Reply { .. } | Event::Done { .. } => None,
-            },
-            |_| {},
-        )
+        self.one(msg, NLM_F_ACK, true, |ev| {
+            matches!(ev, Event::Ack { .. }).then_some(Ok(()))
+        })
     }
 
     /// Sends a lookup *without* `NLM_F_ACK` (as iproute2 does) and passes its single
@@ -366,24 +367,12 @@ impl<T: Transport> Conn<T> {
         msg: &mut [u8],
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        let (seq, op) = self.stamp(msg, 0)?;
-        self.send(op, msg)?;
-        let msg = &*msg;
-        self.dispatch(
-            op,
-            seq,
-            1,
-            false,
-            |ev| match ev {
-                Event::Reply { msg, .. } => Some(on_reply(msg)),
-                // An ACK without a reply: nothing was found to report.
-                Event::Ack { .. } => Some(Ok(())),
-                Event::Refused { ack, .. } => Some(Err(kernel_error(msg, &ack))),
-                Event::Malformed(source) => Some(Err(Error::Malformed { op, source })),
-                Event::Done { .. } => None,
-            },
-            |_| {},
-        )
+        self.one(msg, 0, false, |ev| match ev {
+            Event::Reply { msg, .. } => Some(on_reply(msg)),
+            // An ACK without a reply: nothing was found to report.
+            Event::Ack { .. } => Some(Ok(())),
+            _ => None,
+        })
     }
 
     /// Sends a dump request (`NLM_F_DUMP` is added) and streams every reply message to

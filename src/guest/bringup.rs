@@ -6,8 +6,8 @@ use super::plan::{plan_interface, plan_loopback, Action, LinkState, Planned, LOO
 use super::report::{ConfigureError, Outcome, Report, Step};
 use super::spec::InterfaceSpec;
 use crate::error::{Error, Result};
-use crate::ioctl::IoctlSocket;
 use crate::ops::handle::Handle;
+use crate::sys::ioctl::IoctlSocket;
 use crate::types::{AddrFlags, LinkFlags};
 use crate::wire::addr::Address;
 use crate::wire::link::{Link, LinkMsg};
@@ -17,7 +17,7 @@ use std::io;
 
 /// Queues `action` for link `index` into a netlink batch.
 fn queue<F: FnMut(usize, Result<()>)>(
-    b: &mut crate::Batch<'_, F>,
+    b: &mut crate::ops::handle::Batch<'_, F>,
     index: u32,
     action: Action,
 ) -> Result<usize> {

@@ -27,7 +27,7 @@ pub fn set_hostname(name: &Hostname) -> Result<()> {
     }
     // `kernel.hostname` is the calling thread's UTS namespace's name, the same
     // thing `sethostname(2)` sets: the sysctl side door does it without `unsafe`.
-    crate::sysctl::set_sysctl("kernel.hostname", name.as_str())
+    crate::sys::sysctl::set_sysctl("kernel.hostname", name.as_str())
 }
 
 /// The lines every hosts file gets, after `127.0.0.1 localhost` (and the host name's

@@ -64,21 +64,32 @@ pub(crate) fn plan_loopback(now: Option<&LinkState>) -> Vec<Planned> {
         (IpAddr::V6(Ipv6Addr::LOCALHOST), 128, Scope::UNIVERSE),
     ];
     for (address, prefix_len, scope) in addrs {
-        plan.push(Planned {
-            step: Step::Address {
-                link: link(),
-                address,
-                prefix_len,
-            },
-            action: Some(Action::Address {
-                address,
-                prefix_len,
-                scope,
-                loopback: true,
-            }),
-        });
+        plan.push(address_step(link(), address, prefix_len, scope, true));
     }
     plan
+}
+
+/// `ip addr add A/P dev LINK`, as a planned step.
+fn address_step(
+    link: String,
+    address: IpAddr,
+    prefix_len: u8,
+    scope: Scope,
+    loopback: bool,
+) -> Planned {
+    Planned {
+        step: Step::Address {
+            link,
+            address,
+            prefix_len,
+        },
+        action: Some(Action::Address {
+            address,
+            prefix_len,
+            scope,
+            loopback,
+        }),
+    }
 }
 
 /// The steps of `spec`, in the documented order, given the link's current state.
@@ -102,19 +113,13 @@ pub(crate) fn plan_interface(spec: &InterfaceSpec, now: &LinkState) -> Vec<Plann
         spec.ipv6.map(|(a, p)| (IpAddr::V6(a), p)),
     ];
     for (address, prefix_len) in addrs.into_iter().flatten() {
-        plan.push(Planned {
-            step: Step::Address {
-                link: link(),
-                address,
-                prefix_len,
-            },
-            action: Some(Action::Address {
-                address,
-                prefix_len,
-                scope: Scope::UNIVERSE,
-                loopback: false,
-            }),
-        });
+        plan.push(address_step(
+            link(),
+            address,
+            prefix_len,
+            Scope::UNIVERSE,
+            false,
+        ));
     }
     plan.push(Planned {
         step: Step::Up { link: link() },

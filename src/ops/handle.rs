@@ -17,9 +17,9 @@
 
 use crate::abi::Header;
 use crate::error::{Error, Result};
-use crate::ioctl::IoctlSocket;
 use crate::request::{AckMode, BatchLimits, Conn};
-use crate::socket::Socket;
+use crate::sys::ioctl::IoctlSocket;
+use crate::sys::socket::Socket;
 use crate::wire::{Message, Object, Op, Request, Verb, WireError};
 use std::io;
 use std::os::fd::BorrowedFd;
@@ -207,7 +207,7 @@ impl Handle {
     /// changes namespace. The handle then works from any thread. Without netlink
     /// there, the `ioctl` socket of the fallback is made there too.
     pub fn in_netns(netns: BorrowedFd<'_>) -> Result<Handle> {
-        let (nl, io) = crate::netns::sockets_in_netns(netns)?;
+        let (nl, io) = crate::sys::netns::sockets_in_netns(netns)?;
         Handle::open(nl, move || {
             io.unwrap_or_else(|| Err(Error::invalid("netns", "", "no ioctl socket was made")))
         })
@@ -255,7 +255,7 @@ impl Handle {
         matches!(self.backend, Backend::Netlink(_))
     }
 
-    /// Sets the receive timeout (default [`crate::socket::DEFAULT_TIMEOUT`]); `None`
+    /// Sets the receive timeout (default [`crate::sys::socket::DEFAULT_TIMEOUT`]); `None`
     /// waits forever.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.conn("setsockopt(SO_RCVTIMEO)")?

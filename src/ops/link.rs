@@ -417,6 +417,6 @@ pub fn move_link_into_netns_and_rename(link: &str, pid: u32, new_name: &str) -> 
     use std::os::fd::AsFd;
     check_ifname(link)?;
     check_ifname(new_name)?;
-    let ns = crate::netns::open_pid(pid)?;
+    let ns = crate::sys::netns::open_pid(pid)?;
     move_link_into_netns_fd_and_rename(link, ns.as_fd(), new_name)
 }

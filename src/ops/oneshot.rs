@@ -22,8 +22,8 @@
 //! function calls another today; the borrow check keeps it safe if one ever does).
 
 use crate::error::{Error, Result};
-use crate::netns::ThreadNetns;
 use crate::ops::handle::Handle;
+use crate::sys::netns::ThreadNetns;
 use std::cell::RefCell;
 
 struct Cached {

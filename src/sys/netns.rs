@@ -5,8 +5,8 @@
 //! is not a namespace). The library never `fork`s.
 
 use crate::error::{Error, Result};
-use crate::ioctl::IoctlSocket;
-use crate::socket::Socket;
+use crate::sys::ioctl::IoctlSocket;
+use crate::sys::socket::Socket;
 use std::fs::File;
 use std::os::fd::{BorrowedFd, OwnedFd};
 use std::path::Path;

@@ -152,7 +152,7 @@ impl<'a, T: Object + ?Sized> Op<'a, T> {
 impl<T: Object + ?Sized> Request for Op<'_, T> {
     fn check(&self) -> Result<()> {
         if !T::VERBS.contains(&self.verb) {
-            return Err(crate::Error::invalid(
+            return Err(crate::error::Error::invalid(
                 "verb",
                 self.verb.as_str(),
                 "not one the kernel accepts for this kind of object",
