@@ -114,7 +114,7 @@ impl Handle {
     /// end of a veth pair removes both.
     pub fn delete_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<()> {
         let link = link.into();
-        link.check()?;
+        // (checked with the request, before anything is sent)
         self.push(&LinkSelect {
             link,
             change: None,
@@ -129,7 +129,7 @@ impl Handle {
     /// link (which then needs its index: one lookup first when `link` is a name).
     pub fn set_link<'a>(&mut self, link: impl Into<LinkRef<'a>>, change: &Link) -> Result<()> {
         let mut link = link.into();
-        link.check()?;
+        // `link` is checked with the request (or by the lookup), before anything is sent.
         if let (LinkRef::Name(_), Some(_)) = (link, change.name) {
             link = LinkRef::Index(self.link_index(link)?);
         }
@@ -146,8 +146,8 @@ impl Handle {
     /// for it once).
     #[inline(never)]
     fn set_basic(&mut self, link: LinkRef<'_>, what: Basic) -> Result<()> {
-        link.check()?;
         if let Some(io) = self.ioctl_fallback() {
+            link.check()?;
             let name = match link {
                 LinkRef::Name(n) => IfName::new(n)?,
                 LinkRef::Index(i) => io.if_name(i)?,
@@ -321,12 +321,10 @@ impl crate::wire::Request for LinkSelect<'_> {
     #[inline]
     fn emit(&self, buf: &mut [u8]) -> std::result::Result<usize, WireError> {
         use crate::wire::Verb;
-        let none = Link::default();
-        let (change, verb) = match (self.change, self.verb_delete) {
-            (Some(c), false) => (c, Verb::Change),
-            _ => (&none, Verb::Delete),
-        };
-        change.emit_for(self.link, verb, buf)
+        match (self.change, self.verb_delete) {
+            (Some(c), false) => c.emit_for(self.link, Verb::Change, buf),
+            _ => Link::emit_delete(self.link, buf),
+        }
     }
 }
 

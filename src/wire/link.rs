@@ -521,6 +521,17 @@ impl Link {
         emit_raw(b, &self.other)
     }
 
+    /// `ip link del` of the link `select` names: the selector alone.
+    pub fn emit_delete(select: LinkRef<'_>, buf: &mut [u8]) -> Result<usize, WireError> {
+        let mut b = MsgBuilder::new(buf, RTM_DELLINK, 0)?;
+        b.header(&IfInfoMsg {
+            ifi_index: select.index() as i32,
+            ..Default::default()
+        })?;
+        select.emit(&mut b)?;
+        b.finish()
+    }
+
     /// The request that applies this link, as a change (`ip link set`) or a delete
     /// (`ip link del`), to the link `select` names: `ifi_index` for an index, else
     /// the name (or alternative name) where the request carries none of its own. A
