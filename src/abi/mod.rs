@@ -94,6 +94,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn message_type_names_line_up_with_their_numbers() {
+        assert_eq!(msg_type_name(RTM_NEWLINK), "RTM_NEWLINK");
+        assert_eq!(msg_type_name(RTM_SETLINK), "RTM_SETLINK");
+        assert_eq!(msg_type_name(RTM_GETROUTE), "RTM_GETROUTE");
+        assert_eq!(msg_type_name(RTM_NEWNEIGH), "RTM_NEWNEIGH");
+        assert_eq!(msg_type_name(RTM_DELTFILTER), "RTM_DELTFILTER");
+        assert_eq!(msg_type_name(RTM_NEWNEXTHOP), "RTM_NEWNEXTHOP");
+        assert_eq!(msg_type_name(RTM_GETTUNNEL), "RTM_GETTUNNEL");
+        assert_eq!(msg_type_name(NLMSG_ERROR), "NLMSG_ERROR");
+        assert_eq!(msg_type_name(23), "RTM_UNKNOWN"); // a gap
+        assert_eq!(msg_type_name(9999), "RTM_UNKNOWN");
+    }
+
+    #[test]
     fn align4_matches_the_kernel_macro() {
         for (n, a) in [(0, 0), (1, 4), (3, 4), (4, 4), (5, 8), (16, 16), (17, 20)] {
             assert_eq!(align4(n), a, "align4({n})");

@@ -78,84 +78,47 @@ pub const RTM_NEWTUNNEL: u16 = 120;
 pub const RTM_DELTUNNEL: u16 = 121;
 pub const RTM_GETTUNNEL: u16 = 122;
 
-/// The name of an `RTM_*` (or control) message type, for errors and debugging.
-pub const fn msg_type_name(ty: u16) -> &'static str {
+/// The names of the `RTM_*` message types from `RTM_NEWLINK` (16) on, one per line in
+/// type order (empty lines for unused numbers). One string, no table of pointers: each
+/// pointer would cost a relocation in a static-pie binary (a guest's init).
+const RTM_NAMES: &str = "RTM_NEWLINK\nRTM_DELLINK\nRTM_GETLINK\nRTM_SETLINK\nRTM_NEWADDR\nRTM_DELADDR\nRTM_GETADDR\n\nRTM_NEWROUTE\nRTM_DELROUTE\nRTM_GETROUTE\n\nRTM_NEWNEIGH\nRTM_DELNEIGH\nRTM_GETNEIGH\n\nRTM_NEWRULE\nRTM_DELRULE\nRTM_GETRULE\n\nRTM_NEWQDISC\nRTM_DELQDISC\nRTM_GETQDISC\n\nRTM_NEWTCLASS\nRTM_DELTCLASS\nRTM_GETTCLASS\n\nRTM_NEWTFILTER\nRTM_DELTFILTER\nRTM_GETTFILTER\n\nRTM_NEWACTION\nRTM_DELACTION\nRTM_GETACTION\n\nRTM_NEWPREFIX\n\n\n\n\n\nRTM_GETMULTICAST\n\n\n\nRTM_GETANYCAST\n\nRTM_NEWNEIGHTBL\n\nRTM_GETNEIGHTBL\nRTM_SETNEIGHTBL\nRTM_NEWNDUSEROPT\n\n\n\nRTM_NEWADDRLABEL\nRTM_DELADDRLABEL\nRTM_GETADDRLABEL\n\n\n\nRTM_GETDCB\nRTM_SETDCB\nRTM_NEWNETCONF\nRTM_DELNETCONF\nRTM_GETNETCONF\n\nRTM_NEWMDB\nRTM_DELMDB\nRTM_GETMDB\n\nRTM_NEWNSID\nRTM_DELNSID\nRTM_GETNSID\n\nRTM_NEWSTATS\n\nRTM_GETSTATS\nRTM_SETSTATS\nRTM_NEWCACHEREPORT\n\n\n\nRTM_NEWCHAIN\nRTM_DELCHAIN\nRTM_GETCHAIN\n\nRTM_NEWNEXTHOP\nRTM_DELNEXTHOP\nRTM_GETNEXTHOP\n\nRTM_NEWLINKPROP\nRTM_DELLINKPROP\nRTM_GETLINKPROP\n\nRTM_NEWVLAN\nRTM_DELVLAN\nRTM_GETVLAN\n\nRTM_NEWNEXTHOPBUCKET\nRTM_DELNEXTHOPBUCKET\nRTM_GETNEXTHOPBUCKET\n\nRTM_NEWTUNNEL\nRTM_DELTUNNEL\nRTM_GETTUNNEL";
+
+/// Where each line of [`RTM_NAMES`] starts (and, one past the last, where it ends).
+const RTM_STARTS: [u16; 108] = {
+    let t = RTM_NAMES.as_bytes();
+    let mut starts = [0u16; 108];
+    let (mut i, mut n) = (0, 1);
+    while i < t.len() {
+        if t[i] == b'\n' {
+            starts[n] = (i + 1) as u16;
+            n += 1;
+        }
+        i += 1;
+    }
+    starts[n] = (t.len() + 1) as u16;
+    assert!(n == 107, "one line per message type");
+    starts
+};
+
+/// The name of an `RTM_*` (or control) message type, for errors and debugging;
+/// `"RTM_UNKNOWN"` for a number this crate does not know.
+pub fn msg_type_name(ty: u16) -> &'static str {
     match ty {
         NLMSG_NOOP => "NLMSG_NOOP",
         NLMSG_ERROR => "NLMSG_ERROR",
         NLMSG_DONE => "NLMSG_DONE",
         NLMSG_OVERRUN => "NLMSG_OVERRUN",
-        RTM_NEWLINK => "RTM_NEWLINK",
-        RTM_DELLINK => "RTM_DELLINK",
-        RTM_GETLINK => "RTM_GETLINK",
-        RTM_SETLINK => "RTM_SETLINK",
-        RTM_NEWADDR => "RTM_NEWADDR",
-        RTM_DELADDR => "RTM_DELADDR",
-        RTM_GETADDR => "RTM_GETADDR",
-        RTM_NEWROUTE => "RTM_NEWROUTE",
-        RTM_DELROUTE => "RTM_DELROUTE",
-        RTM_GETROUTE => "RTM_GETROUTE",
-        RTM_NEWNEIGH => "RTM_NEWNEIGH",
-        RTM_DELNEIGH => "RTM_DELNEIGH",
-        RTM_GETNEIGH => "RTM_GETNEIGH",
-        RTM_NEWRULE => "RTM_NEWRULE",
-        RTM_DELRULE => "RTM_DELRULE",
-        RTM_GETRULE => "RTM_GETRULE",
-        RTM_NEWQDISC => "RTM_NEWQDISC",
-        RTM_DELQDISC => "RTM_DELQDISC",
-        RTM_GETQDISC => "RTM_GETQDISC",
-        RTM_NEWTCLASS => "RTM_NEWTCLASS",
-        RTM_DELTCLASS => "RTM_DELTCLASS",
-        RTM_GETTCLASS => "RTM_GETTCLASS",
-        RTM_NEWTFILTER => "RTM_NEWTFILTER",
-        RTM_DELTFILTER => "RTM_DELTFILTER",
-        RTM_GETTFILTER => "RTM_GETTFILTER",
-        RTM_NEWACTION => "RTM_NEWACTION",
-        RTM_DELACTION => "RTM_DELACTION",
-        RTM_GETACTION => "RTM_GETACTION",
-        RTM_NEWPREFIX => "RTM_NEWPREFIX",
-        RTM_GETMULTICAST => "RTM_GETMULTICAST",
-        RTM_GETANYCAST => "RTM_GETANYCAST",
-        RTM_NEWNEIGHTBL => "RTM_NEWNEIGHTBL",
-        RTM_GETNEIGHTBL => "RTM_GETNEIGHTBL",
-        RTM_SETNEIGHTBL => "RTM_SETNEIGHTBL",
-        RTM_NEWNDUSEROPT => "RTM_NEWNDUSEROPT",
-        RTM_NEWADDRLABEL => "RTM_NEWADDRLABEL",
-        RTM_DELADDRLABEL => "RTM_DELADDRLABEL",
-        RTM_GETADDRLABEL => "RTM_GETADDRLABEL",
-        RTM_GETDCB => "RTM_GETDCB",
-        RTM_SETDCB => "RTM_SETDCB",
-        RTM_NEWNETCONF => "RTM_NEWNETCONF",
-        RTM_DELNETCONF => "RTM_DELNETCONF",
-        RTM_GETNETCONF => "RTM_GETNETCONF",
-        RTM_NEWMDB => "RTM_NEWMDB",
-        RTM_DELMDB => "RTM_DELMDB",
-        RTM_GETMDB => "RTM_GETMDB",
-        RTM_NEWNSID => "RTM_NEWNSID",
-        RTM_DELNSID => "RTM_DELNSID",
-        RTM_GETNSID => "RTM_GETNSID",
-        RTM_NEWSTATS => "RTM_NEWSTATS",
-        RTM_GETSTATS => "RTM_GETSTATS",
-        RTM_SETSTATS => "RTM_SETSTATS",
-        RTM_NEWCACHEREPORT => "RTM_NEWCACHEREPORT",
-        RTM_NEWCHAIN => "RTM_NEWCHAIN",
-        RTM_DELCHAIN => "RTM_DELCHAIN",
-        RTM_GETCHAIN => "RTM_GETCHAIN",
-        RTM_NEWNEXTHOP => "RTM_NEWNEXTHOP",
-        RTM_DELNEXTHOP => "RTM_DELNEXTHOP",
-        RTM_GETNEXTHOP => "RTM_GETNEXTHOP",
-        RTM_NEWLINKPROP => "RTM_NEWLINKPROP",
-        RTM_DELLINKPROP => "RTM_DELLINKPROP",
-        RTM_GETLINKPROP => "RTM_GETLINKPROP",
-        RTM_NEWVLAN => "RTM_NEWVLAN",
-        RTM_DELVLAN => "RTM_DELVLAN",
-        RTM_GETVLAN => "RTM_GETVLAN",
-        RTM_NEWNEXTHOPBUCKET => "RTM_NEWNEXTHOPBUCKET",
-        RTM_DELNEXTHOPBUCKET => "RTM_DELNEXTHOPBUCKET",
-        RTM_GETNEXTHOPBUCKET => "RTM_GETNEXTHOPBUCKET",
-        RTM_NEWTUNNEL => "RTM_NEWTUNNEL",
-        RTM_DELTUNNEL => "RTM_DELTUNNEL",
-        RTM_GETTUNNEL => "RTM_GETTUNNEL",
+        16..=122 => {
+            let i = usize::from(ty - 16);
+            let name = RTM_NAMES
+                .get(usize::from(RTM_STARTS[i])..usize::from(RTM_STARTS[i + 1]) - 1)
+                .unwrap_or("");
+            if name.is_empty() {
+                "RTM_UNKNOWN"
+            } else {
+                name
+            }
+        }
         _ => "RTM_UNKNOWN",
     }
 }
