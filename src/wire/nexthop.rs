@@ -279,7 +279,9 @@ impl From<&NexthopMsg<'_>> for Nexthop {
         };
         for a in Attrs::new(m.attrs).flatten() {
             match a.ty {
-                NHA_ID | NHA_BLACKHOLE | NHA_GROUP_TYPE => {}
+                NHA_BLACKHOLE => {}
+                NHA_ID if a.u32().is_ok() => {}
+                NHA_GROUP_TYPE if a.u16().is_ok() => {}
                 NHA_GATEWAY if n.gateway.is_some() => {}
                 NHA_OIF if n.oif.is_some() => {}
                 NHA_GROUP if !m.group.is_empty() => {}
@@ -345,7 +347,9 @@ impl<'a> NexthopMsg<'a> {
 
 impl<'a> Decode<'a> for NexthopMsg<'a> {
     /// Reads an `RTM_NEWNEXTHOP` or `RTM_DELNEXTHOP` message. Unknown attributes are
-    /// skipped; a group whose length is not a whole number of entries is an error.
+    /// skipped; one whose payload has the wrong size for its type (a group that is not
+    /// a whole number of entries) is left out here and kept raw in the owned
+    /// [`Nexthop`]; a broken attribute chain is an error.
     fn decode(msg: &Message<'a>) -> Result<Self, WireError> {
         let ty = msg.header.nlmsg_type;
         if ty != RTM_NEWNEXTHOP && ty != RTM_DELNEXTHOP {
@@ -360,13 +364,12 @@ impl<'a> Decode<'a> for NexthopMsg<'a> {
         for a in attrs {
             let a = a?;
             match a.ty {
-                NHA_ID => n.id = a.u32()?,
-                NHA_GATEWAY => n.gateway = Some(a.ip_of(h.nh_family)?),
+                NHA_ID => n.id = a.u32().unwrap_or(0),
+                NHA_GATEWAY => n.gateway = a.ip_of(h.nh_family).ok(),
                 NHA_BLACKHOLE => n.blackhole = true,
-                NHA_OIF => n.oif = Some(a.u32()?),
+                NHA_OIF => n.oif = a.u32().ok(),
                 NHA_GROUP if a.value.len() % GROUP_ENTRY == 0 => n.group = a.value,
-                NHA_GROUP => return Err(WireError::BadAttribute(NHA_GROUP)),
-                NHA_GROUP_TYPE => n.group_type = Some(a.u16()?),
+                NHA_GROUP_TYPE => n.group_type = a.u16().ok(),
                 _ => {}
             }
         }
