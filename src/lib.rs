@@ -1,4 +1,4 @@
-//! # rtnl — blocking rtnetlink for Linux links, addresses and routes
+//! # rtnl — blocking rtnetlink for Linux links, addresses and routes (the crate root: layers and exports)
 //!
 //! `rtnl` configures network links, addresses and routes by speaking rtnetlink over a
 //! plain, blocking `AF_NETLINK` socket. No async runtime; two dependencies (`libc`,

@@ -1,4 +1,4 @@
-//! Side door: interface `ioctl`s (`SIOCGIFINDEX`, `SIOC[GS]IFHWADDR`, `SIOC[GS]IFMTU`,
+//! Side door (layer `sys`): interface `ioctl`s (`SIOCGIFINDEX`, `SIOC[GS]IFHWADDR`, `SIOC[GS]IFMTU`,
 //! `SIOC[GS]IFFLAGS`) — independent of the netlink stack, for when `AF_NETLINK` is
 //! refused (a seccomp sandbox, a kernel without it) or simply not wanted.
 //!

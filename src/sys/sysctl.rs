@@ -1,4 +1,4 @@
-//! Side door: kernel parameters under `/proc/sys` (`sysctl -w` / `sysctl -n`), with
+//! Side door (layer `sys`): kernel parameters under `/proc/sys` (`sysctl -w` / `sysctl -n`), with
 //! plain file I/O — independent of the netlink stack, and without `unsafe`.
 //!
 //! # Keys
