@@ -68,7 +68,7 @@ pub enum Error {
     /// sandbox, a kernel without netlink: `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EPERM`,
     /// `EACCES` or `ENOSYS`), or the handle was opened without netlink
     /// ([`crate::Handle::new`] falls back to ioctls for MAC, MTU, up and down).
-    #[error("{op}: netlink is unavailable: {source}")]
+    #[error("{}", Unavailable(op, source))]
     NetlinkUnavailable {
         /// The operation that needed netlink (`"socket(AF_NETLINK)"`, `"RTM_NEWADDR"`).
         op: &'static str,
@@ -154,6 +154,22 @@ pub enum Error {
 }
 
 struct KernelText<'a>(i32, Option<&'a str>, Option<&'a str>);
+
+/// `socket(AF_NETLINK): Operation not permitted (os error 1)`, or for an operation
+/// made on a handle without netlink, `RTM_NEWADDR: netlink is unavailable
+/// (socket(AF_NETLINK): Operation not permitted (os error 1))`.
+struct Unavailable<'a>(&'a &'static str, &'a io::Error);
+
+impl fmt::Display for Unavailable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SOCKET: &str = "socket(AF_NETLINK)";
+        if *self.0 == SOCKET {
+            write!(f, "{SOCKET}: {}", self.1)
+        } else {
+            write!(f, "{}: netlink is unavailable ({SOCKET}: {})", self.0, self.1)
+        }
+    }
+}
 
 /// The kernel's errno names, worded as glibc's `strerror` words them, so that an
 /// error reads the same whichever libc the program is linked against (musl's wording
