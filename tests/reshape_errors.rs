@@ -57,7 +57,7 @@ fn route_add(build: impl FnOnce(&mut MsgBuilder<'_>)) -> Vec<u8> {
     let mut buf = vec![0u8; 512];
     let mut b = MsgBuilder::new(&mut buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL).unwrap();
     b.header(&RtMsg {
-        rtm_family: AF_INET as u8,
+        rtm_family: AF_INET,
         rtm_dst_len: 16,
         rtm_table: RT_TABLE_MAIN,
         rtm_protocol: RTPROT_BOOT,
@@ -134,7 +134,7 @@ fn a_refusal_names_a_top_level_attribute() {
         let mut buf = [0u8; 128];
         let mut b = MsgBuilder::new(&mut buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL).unwrap();
         b.header(&IfAddrMsg {
-            ifa_family: AF_INET as u8,
+            ifa_family: AF_INET,
             ifa_prefixlen: 24,
             ifa_index: er0,
             ..Default::default()
