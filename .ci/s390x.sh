@@ -38,3 +38,4 @@ run --test hostile_input -- \
     --skip bad_names_are_refused_by_every_operation \
     --skip name_check_agrees_with_the_kernel
 run --test ops_link -- --exact delete_link_by_name_is_idempotent set_link_up_by_name_and_not_found
+run --test reshape_found_wrong -- --exact an_mpls_label_is_not_decoded_as_an_ipv4_address

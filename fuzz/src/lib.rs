@@ -440,8 +440,12 @@ fn route_round_trip(r: &RouteMsg<'_>, payload_len: usize) {
     // The view's fields all come back: the table in rtm_table below 256, else in
     // RTA_TABLE (with rtm_table 0); multipath and the raw attributes are compared
     // through the owned route below.
+    // `dead` and `linkdown` are the kernel's report, never sent back in an add.
+    let reported = (RouteFlags::DEAD | RouteFlags::LINKDOWN).0;
+    assert_eq!(back.header.rtm_flags, r.header.rtm_flags & !reported);
     let header = RtMsg {
         rtm_table: r.header.rtm_table,
+        rtm_flags: r.header.rtm_flags,
         ..back.header
     };
     assert_eq!(
@@ -460,6 +464,13 @@ fn route_round_trip(r: &RouteMsg<'_>, payload_len: usize) {
     // Everything the owned route holds comes back but RTA_CACHEINFO (reported).
     let want = Route {
         cache: None,
+        flags: RouteFlags(owned.flags.0 & !reported),
+        multipath: (owned.multipath.iter())
+            .map(|h| rtnl::Hop {
+                flags: RouteFlags(h.flags.0 & !reported),
+                ..*h
+            })
+            .collect(),
         ..owned
     };
     assert_eq!(Route::from(&back), want);
@@ -967,6 +978,16 @@ fn route_encoder(i: &mut Input<'_>, size: usize) {
     };
     let m = only_message(&out);
     check_header::<Route>(&m, verb);
+    // What goes on the wire: `dead` and `linkdown` (the kernel's report of a device's
+    // state) are sent back only in a delete.
+    let mut sent = r.clone();
+    if verb != Verb::Delete {
+        let reported = (RouteFlags::DEAD | RouteFlags::LINKDOWN).0;
+        sent.flags.0 &= !reported;
+        for h in &mut sent.multipath {
+            h.flags.0 &= !reported;
+        }
+    }
     let v = RouteMsg::decode(&m).expect("emitted route parses");
     // Addresses are read by the route's family: one of the other family is not read
     // (and is kept raw by the owned route); a gateway of the other family goes as
@@ -999,17 +1020,17 @@ fn route_encoder(i: &mut Input<'_>, size: usize) {
             r.scope.0,
             r.kind.0,
             r.oif,
-            r.flags.0
+            sent.flags.0
         )
     );
     assert_eq!(
         (v.nexthop_id, v.header.rtm_tos, v.header.rtm_src_len),
         (r.nexthop_id, r.tos, r.src_len)
     );
-    assert_eq!(v.hops(), r.multipath);
+    assert_eq!(v.hops(), sent.multipath);
     // The owned route: everything, the addresses of the other family kept raw, in
     // the order they were sent.
-    let mut want = r.clone();
+    let mut want = sent.clone();
     for (ty, field) in [
         (RTA_DST, &mut want.dst),
         (RTA_SRC, &mut want.src),

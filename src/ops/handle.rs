@@ -294,9 +294,7 @@ impl Handle {
             Ok(n) => Ok(n),
             Err(WireError::BufferTooSmall) => {
                 big.resize(MAX_BATCH_BUF.min(64 << 10), 0);
-                let n = req
-                    .emit(big)
-                    .map_err(|source| encode_error(&self.tx, source))?;
+                let n = req.emit(big).map_err(|source| encode_error(big, source))?;
                 Ok(n)
             }
             Err(source) => Err(encode_error(&self.tx, source)),
@@ -309,19 +307,21 @@ impl Handle {
         let mut big = Vec::new();
         let n = self.encode(req, &mut big)?;
         let Handle { backend, tx, .. } = self;
-        let conn = match backend {
-            Backend::Netlink(c) => c,
-            Backend::Ioctl { errno, .. } => {
-                return Err(Error::NetlinkUnavailable {
-                    op: request_op(tx),
-                    source: io::Error::from_raw_os_error(*errno),
-                })
-            }
-        };
         let buf = if big.is_empty() {
             &mut tx[..n]
         } else {
             &mut big[..n]
+        };
+        let conn = match backend {
+            Backend::Netlink(c) => c,
+            Backend::Ioctl { errno, .. } => {
+                // Named from the request itself (a handle without netlink keeps no
+                // request buffer of its own: the request is in `big`).
+                return Err(Error::NetlinkUnavailable {
+                    op: request_op(buf),
+                    source: io::Error::from_raw_os_error(*errno),
+                });
+            }
         };
         exchange(conn, buf)
     }

@@ -61,6 +61,10 @@ enum Space {
     Rta,
     Rtax,
     Multipath,
+    EncapMpls,
+    EncapIp,
+    EncapIp6,
+    EncapBpf,
     Nha,
     NhaResGroup,
     Nda,
@@ -117,6 +121,14 @@ impl Names {
     const FRA: &str = "UNSPEC\nDST\nSRC\nIIFNAME\nGOTO\nUNUSED2\nPRIORITY\nUNUSED3\nUNUSED4\nUNUSED5\nFWMARK\nFLOW\nTUN_ID\nSUPPRESS_IFGROUP\nSUPPRESS_PREFIXLEN\nTABLE\nFWMASK\nOIFNAME\nPAD\nL3MDEV\nUID_RANGE\nPROTOCOL\nIP_PROTO\nSPORT_RANGE\nDPORT_RANGE";
     /// `TCA_*`, from `TCA_UNSPEC` = 0.
     const TCA: &str = "UNSPEC\nKIND\nOPTIONS\nSTATS\nXSTATS\nRATE\nFCNT\nSTATS2\nSTAB\nPAD\nDUMP_INVISIBLE\nCHAIN\nHW_OFFLOAD\nINGRESS_BLOCK\nEGRESS_BLOCK\nDUMP_FLAGS\nEXT_WARN_MSG";
+    /// `MPLS_IPTUNNEL_*` (`RTA_ENCAP` of `encap mpls`), from 0.
+    const MPLS_IPTUNNEL: &str = "UNSPEC\nDST\nTTL";
+    /// `LWTUNNEL_IP_*` (`RTA_ENCAP` of `encap ip`), from 0.
+    const LWTUNNEL_IP: &str = "UNSPEC\nID\nDST\nSRC\nTTL\nTOS\nFLAGS\nPAD\nOPTS";
+    /// `LWTUNNEL_IP6_*` (`RTA_ENCAP` of `encap ip6`), from 0.
+    const LWTUNNEL_IP6: &str = "UNSPEC\nID\nDST\nSRC\nHOPLIMIT\nTC\nFLAGS\nPAD\nOPTS";
+    /// `LWT_BPF_*` (`RTA_ENCAP` of `encap bpf`), from 0.
+    const LWT_BPF: &str = "UNSPEC\nIN\nOUT\nXMIT\nXMIT_HEADROOM";
     /// `RTAX_*`, from `RTAX_UNSPEC` = 0.
     const RTAX: &str = "UNSPEC\nLOCK\nMTU\nWINDOW\nRTT\nRTTVAR\nSSTHRESH\nCWND\nADVMSS\nREORDERING\nHOPLIMIT\nINITCWND\nFEATURES\nRTO_MIN\nINITRWND\nQUICKACK\nCC_ALGO\nFASTOPEN_NO_COOKIE";
 }
@@ -144,6 +156,10 @@ impl Space {
             Space::Ifa => ("IFA_", Names::IFA),
             Space::Rta | Space::Multipath => ("RTA_", Names::RTA),
             Space::Rtax => ("RTAX_", Names::RTAX),
+            Space::EncapMpls => ("MPLS_IPTUNNEL_", Names::MPLS_IPTUNNEL),
+            Space::EncapIp => ("LWTUNNEL_IP_", Names::LWTUNNEL_IP),
+            Space::EncapIp6 => ("LWTUNNEL_IP6_", Names::LWTUNNEL_IP6),
+            Space::EncapBpf => ("LWT_BPF_", Names::LWT_BPF),
             Space::Nha => ("NHA_", Names::NHA),
             Space::NhaResGroup => ("NHA_RES_GROUP_", Names::NHA_RES_GROUP),
             Space::Nda => ("NDA_", Names::NDA),
@@ -214,6 +230,21 @@ fn nest_of(space: Space, ty: u16, siblings: &[u8], family: u8) -> Option<(Space,
         (Space::AfSpec, 10) => (Space::Inet6, 0),
         (Space::Rta, RTA_METRICS) => (Space::Rtax, 0),
         (Space::Rta, RTA_MULTIPATH) => (Space::Multipath, 0),
+        // A lightweight tunnel (`encap ...`, in a route or one of its next hops): the
+        // space is named by the sibling `RTA_ENCAP_TYPE` (`LWTUNNEL_ENCAP_*`).
+        (Space::Rta, RTA_ENCAP) => {
+            let ty = Attrs::new(siblings)
+                .flatten()
+                .find(|a| a.ty == RTA_ENCAP_TYPE)
+                .and_then(|a| a.u16().ok())?;
+            match ty {
+                1 => (Space::EncapMpls, 0),
+                2 => (Space::EncapIp, 0),
+                4 => (Space::EncapIp6, 0),
+                6 => (Space::EncapBpf, 0),
+                _ => return None,
+            }
+        }
         (Space::Nha, NHA_RES_GROUP) => (Space::NhaResGroup, 0),
         _ => return None,
     })
@@ -342,6 +373,30 @@ mod tests {
         assert_eq!(name(Space::Ifa, IFA_PROTO), "IFA_PROTO");
         assert_eq!(name(Space::Nha, NHA_OIF), "NHA_OIF");
         assert_eq!(name(Space::Ifla, 999), "#999");
+    }
+
+    #[test]
+    fn paths_into_a_lightweight_tunnel_by_its_encap_type() {
+        // ip route add 10.9.0.0/16 encap ip id 5 dev X: the kernel points at the id.
+        let mut buf = [0u8; 128];
+        let mut b = MsgBuilder::new(&mut buf, RTM_NEWROUTE, 0).unwrap();
+        b.header(&RtMsg::default()).unwrap();
+        b.attr_u16(RTA_ENCAP_TYPE, 2).unwrap();
+        let e = b.begin_nested(RTA_ENCAP).unwrap();
+        let id_at = b.len();
+        b.attr_u64(1, 5).unwrap();
+        b.end_nested(e).unwrap();
+        let n = b.finish().unwrap();
+        assert_eq!(
+            attr_path(&buf[..n], id_at as u32).as_deref(),
+            Some("RTA_ENCAP/LWTUNNEL_IP_ID")
+        );
+        // An encap type without names: the path stops at RTA_ENCAP.
+        buf[32..34].copy_from_slice(&99u16.to_ne_bytes());
+        assert_eq!(
+            attr_path(&buf[..n], id_at as u32).as_deref(),
+            Some("RTA_ENCAP")
+        );
     }
 
     #[test]

@@ -350,8 +350,17 @@ impl Object for Route {
     }
 
     #[inline]
-    fn emit_body(&self, _verb: Verb, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
+    fn emit_body(&self, verb: Verb, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let small_table = self.table < 256;
+        // `dead` and `linkdown` are the kernel's report of a device's state, never a
+        // request: it refuses them in one ("Invalid rtm_flags - can not contain DEAD or
+        // LINKDOWN"), so a route dumped while its device had no carrier is re-created
+        // without them (the kernel sets them again). A delete sends them as they came.
+        let reported = if verb == Verb::Delete {
+            0
+        } else {
+            (RouteFlags::DEAD | RouteFlags::LINKDOWN).0
+        };
         b.header(&RtMsg {
             rtm_family: self.family.0,
             rtm_dst_len: self.dst_len,
@@ -365,7 +374,7 @@ impl Object for Route {
             rtm_protocol: self.protocol.0,
             rtm_scope: self.scope.0,
             rtm_type: self.kind.0,
-            rtm_flags: self.flags.0,
+            rtm_flags: self.flags.0 & !reported,
         })?;
         if let Some(d) = self.dst {
             b.attr_ip(RTA_DST, d)?;
@@ -425,7 +434,7 @@ impl Object for Route {
                 };
                 let at = b.begin_sized(&RtNexthop {
                     rtnh_len: 0,
-                    rtnh_flags: h.flags.0 as u8,
+                    rtnh_flags: (h.flags.0 & !reported) as u8,
                     rtnh_hops: w,
                     rtnh_ifindex: h.oif as i32,
                 })?;
