@@ -166,7 +166,11 @@ impl fmt::Display for Unavailable<'_> {
         if *self.0 == SOCKET {
             write!(f, "{SOCKET}: {}", self.1)
         } else {
-            write!(f, "{}: netlink is unavailable ({SOCKET}: {})", self.0, self.1)
+            write!(
+                f,
+                "{}: netlink is unavailable ({SOCKET}: {})",
+                self.0, self.1
+            )
         }
     }
 }
