@@ -117,7 +117,10 @@ pub fn setup_veth(
         if mtu > 0 {
             pair.mtu = Some(mtu);
         }
+        // The reference (vishvananda/netlink) sends txqueuelen 0 for both ends.
+        pair.txqlen = Some(0);
         if let Some(rtnl::LinkKind::Veth(peer)) = &mut pair.kind {
+            peer.txqlen = Some(0);
             peer.name = Some(cont_name);
             if mtu > 0 {
                 peer.mtu = Some(mtu);
