@@ -100,6 +100,8 @@ pub fn macvlan(name: &str, parent: u32, mode: u32) -> CniResultT<Link> {
     data.extend_from_slice(&mode.to_ne_bytes());
     let mut l = Link::named(name)?;
     l.link = Some(parent);
+    // As the reference (vishvananda/netlink) sends it.
+    l.txqlen = Some(0);
     l.kind = Some(LinkKind::Other {
         kind: "macvlan".into(),
         data: Some(data),

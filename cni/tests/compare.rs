@@ -357,6 +357,7 @@ fn drift_case(base: &Case, drift: &[&str], in_cont: bool) -> Value {
         (r.join().unwrap(), o.join().unwrap())
     });
     assert_eq!(r, o, "{}: CHECK after {drift:?}", base.name);
+    eprintln!("{}: CHECK after {drift:?}: {r} (both)", base.name);
     r
 }
 
@@ -447,6 +448,7 @@ fn errors_have_the_reference_codes() {
         };
         let (r, o) = (go(Impl::Ref), go(Impl::Ours));
         assert_eq!(r, o, "{name}: reference vs ours");
+        eprintln!("{name}: {r} (both)");
     }
 
     // An interface name already taken in the container.

@@ -230,6 +230,9 @@ impl Env {
         strip_volatile(&mut links);
         let mut addrs = addrs;
         strip_volatile(&mut addrs);
+        let (mut r4, mut r6) = (r4, r6);
+        strip_volatile(&mut r4);
+        strip_volatile(&mut r6);
         json!({"links": links, "addrs": addrs, "routes4": r4, "routes6": r6, "sysctl": sys})
     }
 }
@@ -253,11 +256,30 @@ pub fn sh(cmd: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// True for what the kernel configures by itself, asynchronously, once a link has
+/// carrier (IPv6 link-local addresses and their routes): not the plugin's doing, and
+/// present or not depending on when the snapshot is taken.
+fn is_link_local(v: &Value) -> bool {
+    ["local", "dst"]
+        .iter()
+        .any(|k| v.get(*k).and_then(Value::as_str).is_some_and(|s| s.starts_with("fe80:")))
+}
+
 /// Drops what changes by itself over time: timers, counters, lifetimes, DAD's
-/// `tentative` (the reference and we read state at different moments of DAD).
+/// `tentative` (the reference and we read state at different moments of DAD), the
+/// carrier state that the kernel's link watcher updates asynchronously (`NO-CARRIER`,
+/// `LOWER_UP`, `operstate`, a route's `linkdown`) and link-local IPv6 (see
+/// [`is_link_local`]). What the plugins set — admin `UP`, addresses, routes, MTU,
+/// master, flags — is kept.
 fn strip_volatile(v: &mut Value) {
     match v {
         Value::Object(m) => {
+            m.remove("operstate");
+            for key in ["flags"] {
+                if let Some(Value::Array(f)) = m.get_mut(key) {
+                    f.retain(|x| !matches!(x.as_str(), Some("NO-CARRIER" | "LOWER_UP" | "linkdown")));
+                }
+            }
             m.retain(|k, _| {
                 !(k.ends_with("_timer")
                     || k == "stats64"
@@ -272,7 +294,10 @@ fn strip_volatile(v: &mut Value) {
                 strip_volatile(x);
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(strip_volatile),
+        Value::Array(a) => {
+            a.retain(|x| !is_link_local(x));
+            a.iter_mut().for_each(strip_volatile)
+        }
         _ => {}
     }
 }
