@@ -96,7 +96,13 @@ pub struct Bridge;
 /// `ensureBridge`: creates the bridge (its MTU, VLAN filtering when a VLAN is
 /// configured), promiscuous on request, `accept_ra` 0, up. An existing link of that
 /// name must be a bridge.
-fn ensure_bridge(h: &mut Handle, name: &str, mtu: u32, promisc: bool, vlan: bool) -> CniResultT<Link> {
+fn ensure_bridge(
+    h: &mut Handle,
+    name: &str,
+    mtu: u32,
+    promisc: bool,
+    vlan: bool,
+) -> CniResultT<Link> {
     let mut br = Link::bridge(name).map_err(ctx(format!("could not add {name:?}")))?;
     if mtu > 0 {
         br.mtu = Some(mtu);
@@ -207,7 +213,10 @@ fn calc_gateways(result: &mut CniResult, c: &Conf) -> (GwInfo, GwInfo) {
                 .any(|r| r.gw.is_some() && r.dst.prefix == 0 && r.dst.ip == zero);
             if !*found {
                 result.routes.push(RouteCfg {
-                    dst: IpNet { ip: zero, prefix: 0 },
+                    dst: IpNet {
+                        ip: zero,
+                        prefix: 0,
+                    },
                     gw: ipc.gateway,
                 });
                 *found = true;
@@ -231,8 +240,9 @@ impl Bridge {
         let c = &l.c;
         let mut h = Handle::new()?;
         let mtu = u32::try_from(c.mtu.max(0)).unwrap_or(0);
-        let br = ensure_bridge(&mut h, &l.br, mtu, c.promisc, c.vlan != 0)
-            .map_err(|e| CniError::internal(format!("failed to create bridge {:?}: {}", l.br, e.msg)))?;
+        let br = ensure_bridge(&mut h, &l.br, mtu, c.promisc, c.vlan != 0).map_err(|e| {
+            CniError::internal(format!("failed to create bridge {:?}: {}", l.br, e.msg))
+        })?;
         let br_iface = Interface {
             name: br.name_str().to_string(),
             mac: net::mac_of(&br),
@@ -241,21 +251,22 @@ impl Bridge {
         let ns = ContainerNs::open(&a.netns)?;
         let mut ch = ns.handle()?;
         let mac = match &l.mac {
-            Some(m) => Some(
-                m.parse::<MacAddr>()
-                    .map_err(|_| CniError::internal(format!("failed to make veth pair: address {m}: invalid MAC address")))?,
-            ),
+            Some(m) => Some(m.parse::<MacAddr>().map_err(|_| {
+                CniError::internal(format!(
+                    "failed to make veth pair: address {m}: invalid MAC address"
+                ))
+            })?),
             None => None,
         };
         let pair = net::setup_veth(&mut h, &ns, &mut ch, &a.ifname, mtu, mac)?;
         let host_name = pair.host.name_str().to_string();
-        h.set_link_master(pair.host.index, br.index).map_err(ctx(format!(
-            "failed to connect {host_name:?} to bridge {}",
-            l.br
-        )))?;
-        port::set_hairpin(&mut h, pair.host.index, c.hairpin).map_err(ctx(format!(
-            "failed to setup hairpin mode for {host_name}"
-        )))?;
+        h.set_link_master(pair.host.index, br.index)
+            .map_err(ctx(format!(
+                "failed to connect {host_name:?} to bridge {}",
+                l.br
+            )))?;
+        port::set_hairpin(&mut h, pair.host.index, c.hairpin)
+            .map_err(ctx(format!("failed to setup hairpin mode for {host_name}")))?;
         if c.vlan != 0 {
             port::add_port_vlan(&mut h, pair.host.index, c.vlan as u16).map_err(ctx(format!(
                 "failed to setup vlan tag on interface {host_name:?}"
@@ -318,12 +329,12 @@ impl Bridge {
                 }
                 for (g, v4) in [(&gw4, true), (&gw6, false)] {
                     for gw in &g.gws {
-                        ensure_addr(&mut h, &br, gw, c.force_address)
-                            .map_err(|e| CniError::internal(format!("failed to set bridge addr: {}", e.msg)))?;
+                        ensure_addr(&mut h, &br, gw, c.force_address).map_err(|e| {
+                            CniError::internal(format!("failed to set bridge addr: {}", e.msg))
+                        })?;
                     }
                     if !g.gws.is_empty() {
-                        net::enable_forward(v4, !v4)
-                            .map_err(ctx("failed to enable forwarding"))?;
+                        net::enable_forward(v4, !v4).map_err(ctx("failed to enable forwarding"))?;
                     }
                 }
             }

@@ -200,7 +200,8 @@ impl Serialize for IpNet {
 impl<'de> Deserialize<'de> for IpNet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IpNet, D::Error> {
         let s = String::deserialize(d)?;
-        IpNet::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid CIDR address: {s}")))
+        IpNet::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid CIDR address: {s}")))
     }
 }
 
@@ -272,7 +273,11 @@ impl Dns {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CniResult {
     /// The version this result is in.
-    #[serde(rename = "cniVersion", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cniVersion",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub cni_version: String,
     /// Interfaces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -301,7 +306,11 @@ struct IpConfig04 {
 
 #[derive(Serialize, Deserialize)]
 struct Result04 {
-    #[serde(rename = "cniVersion", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cniVersion",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     cni_version: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     interfaces: Vec<Interface>,
@@ -324,7 +333,11 @@ struct IpConfig02 {
 
 #[derive(Serialize, Deserialize)]
 struct Result02 {
-    #[serde(rename = "cniVersion", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cniVersion",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     cni_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ip4: Option<IpConfig02>,
@@ -388,7 +401,11 @@ impl CniResult {
                     dns: self.dns.clone(),
                 };
                 for c in &self.ips {
-                    let slot = if c.address.is_v4() { &mut r.ip4 } else { &mut r.ip6 };
+                    let slot = if c.address.is_v4() {
+                        &mut r.ip4
+                    } else {
+                        &mut r.ip6
+                    };
                     if slot.is_none() {
                         *slot = Some(IpConfig02 {
                             ip: c.address,
@@ -401,15 +418,17 @@ impl CniResult {
                     }
                 }
                 for rt in &self.routes {
-                    let slot = if rt.dst.is_v4() { &mut r.ip4 } else { &mut r.ip6 };
+                    let slot = if rt.dst.is_v4() {
+                        &mut r.ip4
+                    } else {
+                        &mut r.ip6
+                    };
                     if let Some(s) = slot {
                         s.routes.push(rt.clone());
                     }
                 }
                 if r.ip4.is_none() && r.ip6.is_none() {
-                    return Err(CniError::internal(
-                        "cannot convert: no valid IP addresses",
-                    ));
+                    return Err(CniError::internal("cannot convert: no valid IP addresses"));
                 }
                 serde_json::to_value(r).map_err(err)
             }
@@ -478,8 +497,9 @@ impl CniResult {
     /// Reads a result that names its own version (an IPAM plugin's output): `cniVersion`
     /// absent is 0.1.0.
     pub fn from_bytes(bytes: &[u8]) -> CniResultT<CniResult> {
-        let v: Value = serde_json::from_slice(bytes)
-            .map_err(|e| CniError::internal(format!("decoding version from network config: {e}")))?;
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+            CniError::internal(format!("decoding version from network config: {e}"))
+        })?;
         let version = v
             .get("cniVersion")
             .and_then(Value::as_str)
@@ -583,7 +603,9 @@ pub fn load_args(args: &str, known: &[&str]) -> CniResultT<Vec<(String, String)>
         }
     }
     if !unknown.is_empty() && !ignore {
-        return Err(CniError::internal(format!("ARGS: unknown args {unknown:?}")));
+        return Err(CniError::internal(format!(
+            "ARGS: unknown args {unknown:?}"
+        )));
     }
     Ok(out)
 }
@@ -597,7 +619,6 @@ pub fn to_pretty(value: &impl Serialize) -> String {
     let _ = value.serialize(&mut ser);
     String::from_utf8(out).unwrap_or_default()
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -646,7 +667,10 @@ mod tests {
 
     #[test]
     fn cidr_parse() {
-        assert_eq!(IpNet::parse("10.0.0.5/24").unwrap().to_string(), "10.0.0.5/24");
+        assert_eq!(
+            IpNet::parse("10.0.0.5/24").unwrap().to_string(),
+            "10.0.0.5/24"
+        );
         assert_eq!(
             IpNet::parse("10.0.0.5/24").unwrap().network().to_string(),
             "10.0.0.0/24"

@@ -186,16 +186,16 @@ struct StaticAddress {
 /// The reference `static` plugin's `LoadIPAMConfig`: addresses from the
 /// configuration, replaced by `CNI_ARGS` `IP=`/`GATEWAY=`... appended, by
 /// `args.cni.ips`, then by `runtimeConfig.ips`; at most one per family before 0.3.0.
-fn static_config(a: &CmdArgs) -> CniResultT<(Vec<(IpNet, Option<IpAddr>)>, StaticIpam)> {
+/// The addresses (with their gateways) and the rest of a `static` configuration.
+type StaticConfig = (Vec<(IpNet, Option<IpAddr>)>, StaticIpam);
+
+fn static_config(a: &CmdArgs) -> CniResultT<StaticConfig> {
     let n: StaticNet = serde_json::from_slice(&a.stdin).map_err(CniError::internal)?;
     let mut ipam = n
         .ipam
         .ok_or_else(|| CniError::internal("IPAM config missing 'ipam' key"))?;
-    let mut addrs: Vec<(Option<IpNet>, StaticAddress)> = ipam
-        .addresses
-        .iter()
-        .map(|s| (None, s.clone()))
-        .collect();
+    let mut addrs: Vec<(Option<IpNet>, StaticAddress)> =
+        ipam.addresses.iter().map(|s| (None, s.clone())).collect();
     if !a.args.is_empty() {
         let kv = cni::load_args(&a.args, &["IP", "GATEWAY"])?;
         for (k, v) in &kv {

@@ -112,9 +112,10 @@ impl Macvlan {
             l.mtu = Some(c.mtu as u32);
         }
         if !c.mac.is_empty() {
-            let mac: MacAddr = c.mac.parse().map_err(|_| {
-                CniError::internal(format!("invalid args {} for MAC addr", c.mac))
-            })?;
+            let mac: MacAddr = c
+                .mac
+                .parse()
+                .map_err(|_| CniError::internal(format!("invalid args {} for MAC addr", c.mac)))?;
             l.address = Some(mac.into());
         }
         if !c.link_in_container {
@@ -128,9 +129,9 @@ impl Macvlan {
                 a.ifname
             )));
         }
-        let l = ch
-            .get_link(a.ifname.as_str())?
-            .ok_or_else(|| CniError::internal(format!("failed to refetch macvlan {:?}", a.ifname)))?;
+        let l = ch.get_link(a.ifname.as_str())?.ok_or_else(|| {
+            CniError::internal(format!("failed to refetch macvlan {:?}", a.ifname))
+        })?;
         Ok(Interface {
             name: a.ifname.clone(),
             mac: net::mac_of(&l),

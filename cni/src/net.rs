@@ -231,7 +231,9 @@ pub fn configure_iface(
     let link = ch
         .get_link(ifname)
         .map_err(ctx(format!("failed to lookup {ifname:?}")))?
-        .ok_or_else(|| CniError::internal(format!("failed to lookup {ifname:?}: Link not found")))?;
+        .ok_or_else(|| {
+            CniError::internal(format!("failed to lookup {ifname:?}: Link not found"))
+        })?;
     let (mut v4gw, mut v6gw) = (None, None);
     for ipc in &res.ips {
         let Some(i) = ipc.interface else { continue };
@@ -242,10 +244,11 @@ pub fn configure_iface(
                 ipc.address
             )));
         }
-        ch.add(&address(link.index, &ipc.address)).map_err(ctx(format!(
-            "failed to add IP addr {} to {ifname:?}",
-            ipc.address
-        )))?;
+        ch.add(&address(link.index, &ipc.address))
+            .map_err(ctx(format!(
+                "failed to add IP addr {} to {ifname:?}",
+                ipc.address
+            )))?;
         // As the reference: a missing gateway counts as IPv6's.
         let gw_is_v4 = ipc.gateway.is_some_and(|g| g.is_ipv4());
         if gw_is_v4 && v4gw.is_none() {
@@ -284,7 +287,11 @@ pub fn enable_forward(v4: bool, v6: bool) -> CniResultT<()> {
         (v4, "net/ipv4/ip_forward"),
         (v6, "net/ipv6/conf/all/forwarding"),
     ] {
-        if on && rtnl::read_sysctl(key).map(|v| v.trim() != "1").unwrap_or(true) {
+        if on
+            && rtnl::read_sysctl(key)
+                .map(|v| v.trim() != "1")
+                .unwrap_or(true)
+        {
             rtnl::set_sysctl(key, "1")?;
         }
     }
@@ -341,7 +348,9 @@ pub fn validate_ips(ch: &mut Handle, ifname: &str, ips: &[IpConfig]) -> CniResul
         if !has {
             return Err(CniError::internal(format!(
                 "Failed to find Gateway {} for interface {ifname}",
-                ipc.gateway.map(|g| g.to_string()).unwrap_or_else(|| "<nil>".into())
+                ipc.gateway
+                    .map(|g| g.to_string())
+                    .unwrap_or_else(|| "<nil>".into())
             )));
         }
     }
@@ -388,7 +397,9 @@ pub fn validate_routes(ch: &mut Handle, routes: &[RouteCfg]) -> CniResultT<()> {
             return Err(CniError::internal(format!(
                 "Expected Route {{Dst:{} GW:{}}} not found in routing table",
                 rt.dst,
-                rt.gw.map(|g| g.to_string()).unwrap_or_else(|| "<nil>".into())
+                rt.gw
+                    .map(|g| g.to_string())
+                    .unwrap_or_else(|| "<nil>".into())
             )));
         }
     }

@@ -64,7 +64,8 @@ pub fn add_port_vlan(h: &mut Handle, port: u32, vid: u16) -> CniResultT<()> {
         // BRIDGE_FLAGS_MASTER
         b.attr_u16(IFLA_BRIDGE_FLAGS, 1)?;
         let mut info = [0u8; 4];
-        info[..2].copy_from_slice(&(BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED).to_ne_bytes());
+        info[..2]
+            .copy_from_slice(&(BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED).to_ne_bytes());
         info[2..].copy_from_slice(&vid.to_ne_bytes());
         b.attr_bytes(IFLA_BRIDGE_VLAN_INFO, &info)?;
         b.end_nested(s)

@@ -53,10 +53,15 @@ fn setup_container(
         // goes through the gateway, which itself is reached on the link.
         let mut auto = net::route(&netw, idx, None, Scope::NOWHERE)?;
         auto.protocol = net::ANY_PROTOCOL;
-        ch.delete(&auto)
-            .map_err(ctx(format!("failed to delete route {netw} dev {}", a.ifname)))?;
+        ch.delete(&auto).map_err(ctx(format!(
+            "failed to delete route {netw} dev {}",
+            a.ifname
+        )))?;
         let gw = ipc.gateway.ok_or_else(|| {
-            CniError::internal(format!("failed to add route: no gateway for {}", ipc.address))
+            CniError::internal(format!(
+                "failed to add route: no gateway for {}",
+                ipc.address
+            ))
         })?;
         let full = IpNet {
             ip: gw,
@@ -85,7 +90,10 @@ fn setup_host(h: &mut Handle, host: &str, result: &CniResult) -> CniResultT<()> 
         let gw = ipc
             .gateway
             .ok_or_else(|| CniError::internal("failed to add IP addr to veth: no gateway"))?;
-        let gwn = IpNet { ip: gw, prefix: max };
+        let gwn = IpNet {
+            ip: gw,
+            prefix: max,
+        };
         h.add(&net::address(veth.index, &gwn))
             .map_err(ctx(format!("failed to add IP addr ({gwn}) to veth")))?;
         let dst = IpNet {
@@ -180,12 +188,16 @@ impl Plugin for Ptp {
                 "Container interface name missing in prevResult: ",
             ));
         }
-        let link = ch.get_link(cont_map.name.as_str()).ok().flatten().ok_or_else(|| {
-            CniError::internal(format!(
-                "ptp: Container Interface name in prevResult: {} not found",
-                cont_map.name
-            ))
-        })?;
+        let link = ch
+            .get_link(cont_map.name.as_str())
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                CniError::internal(format!(
+                    "ptp: Container Interface name in prevResult: {} not found",
+                    cont_map.name
+                ))
+            })?;
         if link.kind_name() != Some("veth") {
             return Err(CniError::internal(format!(
                 "Error: Container interface {} not of type veth/p2p",

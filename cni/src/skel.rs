@@ -65,7 +65,10 @@ fn validate_ifname(name: &str) -> CniResultT<()> {
     if name == "." || name == ".." {
         return Err(CniError::new(env, "interface name is . or .."));
     }
-    if name.chars().any(|c| c == '/' || c == ':' || c.is_whitespace()) {
+    if name
+        .chars()
+        .any(|c| c == '/' || c == ':' || c.is_whitespace())
+    {
         return Err(CniError::new(
             env,
             "interface name contains / or : or whitespace characters",
@@ -149,13 +152,14 @@ fn dispatch(
         ));
     }
     if cmd == "VERSION" {
-        let v = serde_json::json!({"cniVersion": crate::cni::CURRENT, "supportedVersions": SUPPORTED});
+        let v =
+            serde_json::json!({"cniVersion": crate::cni::CURRENT, "supportedVersions": SUPPORTED});
         return Ok(Some(format!("{v}\n")));
     }
     let mut data = Vec::new();
-    stdin.read_to_end(&mut data).map_err(|e| {
-        CniError::new(code::IO_FAILURE, format!("error reading from stdin: {e}"))
-    })?;
+    stdin
+        .read_to_end(&mut data)
+        .map_err(|e| CniError::new(code::IO_FAILURE, format!("error reading from stdin: {e}")))?;
 
     // validateConfig: the name.
     let conf: Value = serde_json::from_slice(&data).map_err(|e| {
@@ -178,14 +182,18 @@ fn dispatch(
         return Err(CniError::new(code::INVALID_CONFIG, "missing network name"));
     }
     if !valid_name(&name) {
-        return Err(
-            CniError::new(code::INVALID_CONFIG, "invalid characters found in network name")
-                .details(name),
-        );
+        return Err(CniError::new(
+            code::INVALID_CONFIG,
+            "invalid characters found in network name",
+        )
+        .details(name));
     }
     let container_id = env("CNI_CONTAINERID");
     if container_id.is_empty() {
-        return Err(CniError::new(code::UNKNOWN_CONTAINER, "missing containerID"));
+        return Err(CniError::new(
+            code::UNKNOWN_CONTAINER,
+            "missing containerID",
+        ));
     }
     if !valid_name(&container_id) {
         return Err(
@@ -200,12 +208,10 @@ fn dispatch(
         None | Some(Value::Null) => "0.1.0".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "0.1.0".to_owned(),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => {
-            return Err(CniError::new(
-                code::DECODING_FAILURE,
-                "decoding version from network config: json: cannot unmarshal cniVersion into a string",
-            ))
-        }
+        Some(_) => return Err(CniError::new(
+            code::DECODING_FAILURE,
+            "decoding version from network config: json: cannot unmarshal cniVersion into a string",
+        )),
     };
     let args = CmdArgs {
         container_id,

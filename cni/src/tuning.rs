@@ -125,8 +125,11 @@ fn backup_path(c: &Conf, a: &CmdArgs) -> std::path::PathBuf {
 }
 
 fn parse_mac(s: &str) -> CniResultT<MacAddr> {
-    s.parse::<MacAddr>()
-        .map_err(|_| CniError::internal(format!("invalid args {s} for MAC addr: address {s}: invalid MAC address")))
+    s.parse::<MacAddr>().map_err(|_| {
+        CniError::internal(format!(
+            "invalid args {s} for MAC addr: address {s}: invalid MAC address"
+        ))
+    })
 }
 
 fn get(ch: &mut Handle, ifname: &str) -> CniResultT<Link> {
@@ -140,7 +143,9 @@ fn sysctl_key(key: &str, ifname: &str) -> CniResultT<String> {
     let path = key.replace('.', "/");
     let clean = path.trim_start_matches('/');
     if !clean.starts_with("net/") || clean.split('/').any(|c| c == "..") {
-        return Err(CniError::internal(format!("invalid net sysctl key: {key:?}")));
+        return Err(CniError::internal(format!(
+            "invalid net sysctl key: {key:?}"
+        )));
     }
     Ok(clean.to_owned())
 }
@@ -172,16 +177,30 @@ impl Plugin for Tuning {
             })?;
         }
         let mut ch = ns.handle()?;
-        if !c.mac.is_empty() || c.mtu != 0 || c.promisc || c.allmulti.is_some() || c.txqlen.is_some() {
+        if !c.mac.is_empty()
+            || c.mtu != 0
+            || c.promisc
+            || c.allmulti.is_some()
+            || c.txqlen.is_some()
+        {
             let l = get(&mut ch, &a.ifname)?;
             let b = Backup {
-                mac: if c.mac.is_empty() { String::new() } else { net::mac_of(&l) },
+                mac: if c.mac.is_empty() {
+                    String::new()
+                } else {
+                    net::mac_of(&l)
+                },
                 promisc: c.promisc.then(|| l.flags.contains(LinkFlags::PROMISC)),
-                mtu: if c.mtu != 0 { i64::from(l.mtu.unwrap_or(0)) } else { 0 },
+                mtu: if c.mtu != 0 {
+                    i64::from(l.mtu.unwrap_or(0))
+                } else {
+                    0
+                },
                 allmulti: c.allmulti.map(|_| l.flags.contains(LinkFlags::ALLMULTI)),
                 txqlen: c.txqlen.map(|_| i64::from(l.txqlen.unwrap_or(0))),
             };
-            std::fs::create_dir_all(&c.data_dir).map_err(ctx("failed to create backup directory"))?;
+            std::fs::create_dir_all(&c.data_dir)
+                .map_err(ctx("failed to create backup directory"))?;
             let text = serde_json::to_string_pretty(&b).map_err(CniError::internal)?;
             std::fs::write(backup_path(&c, a), text)
                 .map_err(ctx(format!("failed to save file {}.json", a.ifname)))?;
@@ -227,7 +246,10 @@ impl Plugin for Tuning {
             .ok_or_else(|| CniError::internal("Required prevResult missing"))?;
         let ns = ContainerNs::open(&a.netns)?;
         if let Some(s) = &c.sysctl {
-            let keys: Vec<(String, String)> = s.iter().map(|(k, v)| (k.replace('.', "/"), v.clone())).collect();
+            let keys: Vec<(String, String)> = s
+                .iter()
+                .map(|(k, v)| (k.replace('.', "/"), v.clone()))
+                .collect();
             ns.run(move || {
                 for (k, want) in &keys {
                     let file = format!("/proc/sys/{}", k.trim_start_matches('/'));
@@ -243,9 +265,9 @@ impl Plugin for Tuning {
             })?;
         }
         let mut ch = ns.handle()?;
-        let l = ch
-            .get_link(a.ifname.as_str())?
-            .ok_or_else(|| CniError::internal(format!("Cannot find container link {}", a.ifname)))?;
+        let l = ch.get_link(a.ifname.as_str())?.ok_or_else(|| {
+            CniError::internal(format!("Cannot find container link {}", a.ifname))
+        })?;
         if !c.mac.is_empty() && c.mac != net::mac_of(&l) {
             return Err(CniError::internal(format!(
                 "Error: Tuning configured Ethernet of {} is {}, current value is {}",

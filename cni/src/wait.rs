@@ -112,9 +112,10 @@ pub fn addresses_settled(ns: &ContainerNs, index: u32, timeout: Duration) -> Cni
                 family: Family::UNSPEC,
                 index: Some(index),
             })?;
-            Ok(!addrs
-                .iter()
-                .any(|a| a.flags.intersects(AddrFlags::TENTATIVE | AddrFlags::DADFAILED)))
+            Ok(!addrs.iter().any(|a| {
+                a.flags
+                    .intersects(AddrFlags::TENTATIVE | AddrFlags::DADFAILED)
+            }))
         },
     )
 }

@@ -43,10 +43,6 @@ impl Case {
         self.host_setup.push(cmd.to_vec());
         self
     }
-    fn cont(mut self, cmd: &[&'static str]) -> Case {
-        self.cont_setup.push(cmd.to_vec());
-        self
-    }
     fn args(mut self, a: &'static str) -> Case {
         self.cni_args = a;
         self
@@ -58,7 +54,11 @@ fn with_dir(v: &Value, dir: &str) -> Value {
     match v {
         Value::String(s) => Value::String(s.replace("{dir}", dir)),
         Value::Array(a) => Value::Array(a.iter().map(|x| with_dir(x, dir)).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), with_dir(x, dir))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), with_dir(x, dir)))
+                .collect(),
+        ),
         x => x.clone(),
     }
 }
@@ -154,7 +154,12 @@ fn compare(c: &Case) {
     }
     let mut d = vec![];
     diff(&r, &o, c.name, &mut d);
-    assert!(d.is_empty(), "{} differs from the reference:\n{}", c.name, d.join("\n"));
+    assert!(
+        d.is_empty(),
+        "{} differs from the reference:\n{}",
+        c.name,
+        d.join("\n")
+    );
 }
 
 fn run_all(cases: &[Case]) {
@@ -272,14 +277,30 @@ fn bridge_like_the_reference() {
 #[test]
 fn ptp_like_the_reference() {
     let cases = vec![
-        Case::new("ptp-static-v4", "1.0.0", "ptp",
-            json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")})),
-        Case::new("ptp-host-local-mtu", "1.0.0", "ptp",
-            json!({"type": "ptp", "mtu": 1400, "ipam": host_local_v4("10.31.0.0/24")})),
-        Case::new("ptp-dual-stack-dns", "1.0.0", "ptp",
-            json!({"type": "ptp", "ipam": static_dual(), "dns": {"nameservers": ["1.1.1.1"]}})),
-        Case::new("ptp-host-local-dual-v0.4.0", "0.4.0", "ptp",
-            json!({"type": "ptp", "ipam": host_local_dual()})),
+        Case::new(
+            "ptp-static-v4",
+            "1.0.0",
+            "ptp",
+            json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")}),
+        ),
+        Case::new(
+            "ptp-host-local-mtu",
+            "1.0.0",
+            "ptp",
+            json!({"type": "ptp", "mtu": 1400, "ipam": host_local_v4("10.31.0.0/24")}),
+        ),
+        Case::new(
+            "ptp-dual-stack-dns",
+            "1.0.0",
+            "ptp",
+            json!({"type": "ptp", "ipam": static_dual(), "dns": {"nameservers": ["1.1.1.1"]}}),
+        ),
+        Case::new(
+            "ptp-host-local-dual-v0.4.0",
+            "0.4.0",
+            "ptp",
+            json!({"type": "ptp", "ipam": host_local_dual()}),
+        ),
         Case::new("ptp-no-ipam", "1.0.0", "ptp", json!({"type": "ptp"})),
     ];
     run_all(&cases);
@@ -288,19 +309,40 @@ fn ptp_like_the_reference() {
 #[test]
 fn tuning_chained_like_the_reference() {
     let cases = vec![
-        Case::new("bridge+tuning", "1.0.0", "bridge",
+        Case::new(
+            "bridge+tuning",
+            "1.0.0",
+            "bridge",
             json!({"type": "bridge", "bridge": "br0", "isGateway": true,
-                   "ipam": static_v4("10.40.0.5/24", "10.40.0.1")}))
-            .then("tuning", json!({"type": "tuning", "dataDir": "{dir}/tuning",
+                   "ipam": static_v4("10.40.0.5/24", "10.40.0.1")}),
+        )
+        .then(
+            "tuning",
+            json!({"type": "tuning", "dataDir": "{dir}/tuning",
                 "sysctl": {"net.ipv4.conf.IFNAME.proxy_arp": "1", "net.core.somaxconn": "512"},
-                "mac": "0a:58:0a:28:00:05", "mtu": 1300, "promisc": true, "allmulti": true})),
-        Case::new("ptp+tuning-v0.4.0", "0.4.0", "ptp",
-            json!({"type": "ptp", "ipam": static_v4("10.41.0.5/24", "10.41.0.1")}))
-            .then("tuning", json!({"type": "tuning", "dataDir": "{dir}/tuning",
-                "sysctl": {"net.ipv4.conf.eth0.forwarding": "1"}, "allmulti": false})),
-        Case::new("tuning-bad-sysctl", "1.0.0", "ptp",
-            json!({"type": "ptp", "ipam": static_v4("10.41.0.5/24", "10.41.0.1")}))
-            .then("tuning", json!({"type": "tuning", "sysctl": {"kernel.hostname": "x"}})),
+                "mac": "0a:58:0a:28:00:05", "mtu": 1300, "promisc": true, "allmulti": true}),
+        ),
+        Case::new(
+            "ptp+tuning-v0.4.0",
+            "0.4.0",
+            "ptp",
+            json!({"type": "ptp", "ipam": static_v4("10.41.0.5/24", "10.41.0.1")}),
+        )
+        .then(
+            "tuning",
+            json!({"type": "tuning", "dataDir": "{dir}/tuning",
+                "sysctl": {"net.ipv4.conf.eth0.forwarding": "1"}, "allmulti": false}),
+        ),
+        Case::new(
+            "tuning-bad-sysctl",
+            "1.0.0",
+            "ptp",
+            json!({"type": "ptp", "ipam": static_v4("10.41.0.5/24", "10.41.0.1")}),
+        )
+        .then(
+            "tuning",
+            json!({"type": "tuning", "sysctl": {"kernel.hostname": "x"}}),
+        ),
     ];
     run_all(&cases);
 }
@@ -308,28 +350,63 @@ fn tuning_chained_like_the_reference() {
 #[test]
 fn macvlan_like_the_reference() {
     let m = |c: Case| {
-        c.host(&["ip", "link", "add", "m0", "type", "veth", "peer", "name", "m1"])
-            .host(&["ip", "link", "set", "m0", "up"])
+        c.host(&[
+            "ip", "link", "add", "m0", "type", "veth", "peer", "name", "m1",
+        ])
+        .host(&["ip", "link", "set", "m0", "up"])
     };
     let cases = vec![
-        m(Case::new("macvlan-l2", "1.0.0", "macvlan", json!({"type": "macvlan", "master": "m0"}))),
-        m(Case::new("macvlan-bridge-static", "1.0.0", "macvlan",
+        m(Case::new(
+            "macvlan-l2",
+            "1.0.0",
+            "macvlan",
+            json!({"type": "macvlan", "master": "m0"}),
+        )),
+        m(Case::new(
+            "macvlan-bridge-static",
+            "1.0.0",
+            "macvlan",
             json!({"type": "macvlan", "master": "m0", "mode": "bridge",
-                   "ipam": static_v4("10.50.0.5/24", "10.50.0.1")}))),
-        m(Case::new("macvlan-private-mtu", "1.0.0", "macvlan",
+                   "ipam": static_v4("10.50.0.5/24", "10.50.0.1")}),
+        )),
+        m(Case::new(
+            "macvlan-private-mtu",
+            "1.0.0",
+            "macvlan",
             json!({"type": "macvlan", "master": "m0", "mode": "private", "mtu": 1400,
-                   "ipam": host_local_v4("10.51.0.0/24")}))),
-        m(Case::new("macvlan-vepa", "0.4.0", "macvlan",
+                   "ipam": host_local_v4("10.51.0.0/24")}),
+        )),
+        m(Case::new(
+            "macvlan-vepa",
+            "0.4.0",
+            "macvlan",
             json!({"type": "macvlan", "master": "m0", "mode": "vepa",
-                   "ipam": static_v4("10.50.0.5/24", "10.50.0.1")}))),
-        m(Case::new("macvlan-passthru", "1.0.0", "macvlan",
-            json!({"type": "macvlan", "master": "m0", "mode": "passthru"}))),
-        m(Case::new("macvlan-bad-mode", "1.0.0", "macvlan",
-            json!({"type": "macvlan", "master": "m0", "mode": "nope"}))),
-        m(Case::new("macvlan-mtu-too-big", "1.0.0", "macvlan",
-            json!({"type": "macvlan", "master": "m0", "mtu": 9000}))),
-        Case::new("macvlan-no-master", "1.0.0", "macvlan",
-            json!({"type": "macvlan", "master": "nosuch"})),
+                   "ipam": static_v4("10.50.0.5/24", "10.50.0.1")}),
+        )),
+        m(Case::new(
+            "macvlan-passthru",
+            "1.0.0",
+            "macvlan",
+            json!({"type": "macvlan", "master": "m0", "mode": "passthru"}),
+        )),
+        m(Case::new(
+            "macvlan-bad-mode",
+            "1.0.0",
+            "macvlan",
+            json!({"type": "macvlan", "master": "m0", "mode": "nope"}),
+        )),
+        m(Case::new(
+            "macvlan-mtu-too-big",
+            "1.0.0",
+            "macvlan",
+            json!({"type": "macvlan", "master": "m0", "mtu": 9000}),
+        )),
+        Case::new(
+            "macvlan-no-master",
+            "1.0.0",
+            "macvlan",
+            json!({"type": "macvlan", "master": "nosuch"}),
+        ),
     ];
     run_all(&cases);
 }
@@ -366,13 +443,28 @@ fn check_detects_the_same_drifts() {
     if !common::can_run() {
         return;
     }
-    let bridge = Case::new("bridge-check", "1.0.0", "bridge",
-        json!({"type": "bridge", "bridge": "br0", "isGateway": true, "ipam": static_dual()}));
-    let ptp = Case::new("ptp-check", "1.0.0", "ptp",
-        json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")}));
-    let tuned = Case::new("tuning-check", "1.0.0", "ptp",
-        json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")}))
-        .then("tuning", json!({"type": "tuning", "dataDir": "{dir}/tuning", "mtu": 1300}));
+    let bridge = Case::new(
+        "bridge-check",
+        "1.0.0",
+        "bridge",
+        json!({"type": "bridge", "bridge": "br0", "isGateway": true, "ipam": static_dual()}),
+    );
+    let ptp = Case::new(
+        "ptp-check",
+        "1.0.0",
+        "ptp",
+        json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")}),
+    );
+    let tuned = Case::new(
+        "tuning-check",
+        "1.0.0",
+        "ptp",
+        json!({"type": "ptp", "ipam": static_v4("10.30.0.5/24", "10.30.0.1")}),
+    )
+    .then(
+        "tuning",
+        json!({"type": "tuning", "dataDir": "{dir}/tuning", "mtu": 1300}),
+    );
     let drifts: &[&[&str]] = &[
         &["ip", "addr", "del", "10.21.0.5/24", "dev", "eth0"],
         &["ip", "addr", "del", "fd21::5/64", "dev", "eth0"],
@@ -399,7 +491,10 @@ fn check_detects_the_same_drifts() {
         seen.push(drift_case(&tuned, d, true));
     }
     // At least one drift must have been detected (else the comparison proves little).
-    assert!(seen.iter().any(|v| v.to_string().contains("999")), "{seen:?}");
+    assert!(
+        seen.iter().any(|v| v.to_string().contains("999")),
+        "{seen:?}"
+    );
 }
 
 /// The mistakes a runtime can make: same exit status and error code.
@@ -413,21 +508,146 @@ fn errors_have_the_reference_codes() {
     let ptp = json!({"cniVersion": "1.0.0", "name": "n", "type": "ptp",
                      "ipam": static_v4("10.30.0.5/24", "10.30.0.1")});
     type Mk = fn(&Value) -> Value;
-    let cases: Vec<(&str, &str, &str, Mk, Option<&str>, &str)> = vec![
+    // (name, plugin, command, conf change, CNI_NETNS, raw stdin)
+    type ErrCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Mk,
+        Option<&'static str>,
+        &'static str,
+    );
+    let cases: Vec<ErrCase> = vec![
         // (name, plugin, command, conf change, CNI_NETNS, raw stdin)
-        ("missing-netns", "bridge", "ADD", |c| c.clone(), Some("/run/netns/nope-rtnl-cni"), ""),
-        ("missing-netns-ptp", "ptp", "ADD", |c| c.clone(), Some("/run/netns/nope-rtnl-cni"), ""),
-        ("missing-netns-del", "bridge", "DEL", |c| c.clone(), Some("/run/netns/nope-rtnl-cni"), ""),
-        ("malformed-json", "bridge", "ADD", |c| c.clone(), None, "{\"cniVersion\": "),
-        ("no-name", "bridge", "ADD", |c| { let mut c = c.clone(); c.as_object_mut().unwrap().remove("name"); c }, None, ""),
-        ("bad-name", "bridge", "ADD", |c| { let mut c = c.clone(); c["name"] = json!("a b"); c }, None, ""),
-        ("unknown-ipam-type", "bridge", "ADD", |c| { let mut c = c.clone(); c["ipam"]["type"] = json!("nosuch"); c }, None, ""),
-        ("unknown-ipam-type-ptp", "ptp", "ADD", |c| { let mut c = c.clone(); c["ipam"]["type"] = json!("nosuch"); c }, None, ""),
-        ("unsupported-version", "bridge", "ADD", |c| { let mut c = c.clone(); c["cniVersion"] = json!("0.5.0"); c }, None, ""),
-        ("future-version", "ptp", "ADD", |c| { let mut c = c.clone(); c["cniVersion"] = json!("2.0.0"); c }, None, ""),
-        ("check-0.3.1", "bridge", "CHECK", |c| { let mut c = c.clone(); c["cniVersion"] = json!("0.3.1"); c }, None, ""),
+        (
+            "missing-netns",
+            "bridge",
+            "ADD",
+            |c| c.clone(),
+            Some("/run/netns/nope-rtnl-cni"),
+            "",
+        ),
+        (
+            "missing-netns-ptp",
+            "ptp",
+            "ADD",
+            |c| c.clone(),
+            Some("/run/netns/nope-rtnl-cni"),
+            "",
+        ),
+        (
+            "missing-netns-del",
+            "bridge",
+            "DEL",
+            |c| c.clone(),
+            Some("/run/netns/nope-rtnl-cni"),
+            "",
+        ),
+        (
+            "malformed-json",
+            "bridge",
+            "ADD",
+            |c| c.clone(),
+            None,
+            "{\"cniVersion\": ",
+        ),
+        (
+            "no-name",
+            "bridge",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c.as_object_mut().unwrap().remove("name");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "bad-name",
+            "bridge",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["name"] = json!("a b");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "unknown-ipam-type",
+            "bridge",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["ipam"]["type"] = json!("nosuch");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "unknown-ipam-type-ptp",
+            "ptp",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["ipam"]["type"] = json!("nosuch");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "unsupported-version",
+            "bridge",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["cniVersion"] = json!("0.5.0");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "future-version",
+            "ptp",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["cniVersion"] = json!("2.0.0");
+                c
+            },
+            None,
+            "",
+        ),
+        (
+            "check-0.3.1",
+            "bridge",
+            "CHECK",
+            |c| {
+                let mut c = c.clone();
+                c["cniVersion"] = json!("0.3.1");
+                c
+            },
+            None,
+            "",
+        ),
         ("check-no-prev", "ptp", "CHECK", |c| c.clone(), None, ""),
-        ("wrong-type-field", "bridge", "ADD", |c| { let mut c = c.clone(); c["mtu"] = json!("big"); c }, None, ""),
+        (
+            "wrong-type-field",
+            "bridge",
+            "ADD",
+            |c| {
+                let mut c = c.clone();
+                c["mtu"] = json!("big");
+                c
+            },
+            None,
+            "",
+        ),
         ("unknown-command", "bridge", "FROB", |c| c.clone(), None, ""),
         ("version", "bridge", "VERSION", |c| c.clone(), None, ""),
     ];
@@ -436,13 +656,23 @@ fn errors_have_the_reference_codes() {
         let go = |w: Impl| {
             let e = Env::new(if w == Impl::Ref { "r" } else { "o" });
             let (bin, path) = match w {
-                Impl::Ref => (std::path::Path::new(common::REF_DIR).join(plugin), common::REF_DIR.to_owned()),
+                Impl::Ref => (
+                    std::path::Path::new(common::REF_DIR).join(plugin),
+                    common::REF_DIR.to_owned(),
+                ),
                 Impl::Ours => {
                     let d = common::our_dir();
-                    (d.join(plugin), format!("{}:{}", d.display(), common::REF_DIR))
+                    (
+                        d.join(plugin),
+                        format!("{}:{}", d.display(), common::REF_DIR),
+                    )
                 }
             };
-            let stdin = if raw.is_empty() { serde_json::to_vec(&mk(base)).unwrap() } else { raw.as_bytes().to_vec() };
+            let stdin = if raw.is_empty() {
+                serde_json::to_vec(&mk(base)).unwrap()
+            } else {
+                raw.as_bytes().to_vec()
+            };
             let (rc, out, _) = e.run_raw(&bin, cmd, &stdin, "eth0", netns, "", &path);
             json!({"rc": rc, "code": err_code(&out), "version": out.get("supportedVersions")})
         };
@@ -454,7 +684,9 @@ fn errors_have_the_reference_codes() {
     // An interface name already taken in the container.
     let go = |w: Impl| {
         let e = Env::new(if w == Impl::Ref { "r" } else { "o" });
-        e.cont_sh(&["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "x0"]);
+        e.cont_sh(&[
+            "ip", "link", "add", "eth0", "type", "veth", "peer", "name", "x0",
+        ]);
         let (rc, out, _) = e.run(w, "bridge", "ADD", &conf, "eth0", None, "");
         let (rc2, out2, _) = e.run(w, "ptp", "ADD", &ptp, "eth0", None, "");
         let host = Normaliser::for_env(&e).value(&e.state(&e.host));
@@ -464,4 +696,139 @@ fn errors_have_the_reference_codes() {
     let mut d = vec![];
     diff(&r, &o, "name-taken", &mut d);
     assert!(d.is_empty(), "{}", d.join("\n"));
+}
+
+/// `static` as a plugin of its own: the same output as the reference `static`, in
+/// every version, with `CNI_ARGS`, `args` and `runtimeConfig` overrides.
+#[test]
+fn static_ipam_prints_what_the_reference_prints() {
+    if !common::can_run() {
+        return;
+    }
+    let confs = [
+        ("1.0.0", static_dual(), ""),
+        ("0.4.0", static_dual(), ""),
+        ("0.3.1", static_v4("10.60.0.5/24", "10.60.0.1"), ""),
+        ("0.2.0", static_dual(), ""),
+        ("0.1.0", static_v4("10.60.0.5/24", "10.60.0.1"), ""),
+        (
+            "1.0.0",
+            json!({"type": "static"}),
+            "IP=10.61.0.5/24,fd61::5/64;GATEWAY=10.61.0.1",
+        ),
+        (
+            "1.0.0",
+            json!({"type": "static", "addresses": [{"address": "10.62.0.5"}]}),
+            "",
+        ),
+        (
+            "0.2.0",
+            json!({"type": "static", "addresses": [{"address": "10.62.0.5/24"}, {"address": "10.62.1.5/24"}]}),
+            "",
+        ),
+    ];
+    let e = Env::new("s");
+    for (v, ipam, args) in confs {
+        let mut conf = json!({"cniVersion": v, "name": "n", "type": "static", "ipam": ipam});
+        let runtime = json!({"ips": ["10.63.0.5/24"]});
+        for extra in [
+            None,
+            Some(("runtimeConfig", runtime.clone())),
+            Some(("args", json!({"cni": runtime.clone()}))),
+        ] {
+            if let Some((k, x)) = &extra {
+                conf[*k] = x.clone();
+            }
+            let (rr, ro, _) = e.run(Impl::Ref, "static", "ADD", &conf, "eth0", None, args);
+            let (or, oo, _) = e.run(Impl::Ours, "static", "ADD", &conf, "eth0", None, args);
+            let (r, o) = (
+                json!([rr, ro.get("code").cloned().unwrap_or(ro)]),
+                json!([or, oo.get("code").cloned().unwrap_or(oo)]),
+            );
+            assert_eq!(r, o, "static {v} {args:?} {extra:?}");
+        }
+    }
+}
+
+/// What the reference does not have, or what is out of scope, checked on its own.
+#[test]
+fn beyond_the_reference() {
+    if !common::can_run() {
+        return;
+    }
+    let e = Env::new("x");
+    let ours = |plugin: &str, cmd: &str, conf: &Value| {
+        e.run(Impl::Ours, plugin, cmd, conf, "eth0", None, "")
+    };
+
+    // ipMasq and macspoofchk need iptables/nftables: refused (code 2), nothing made.
+    for (plugin, key) in [
+        ("bridge", "ipMasq"),
+        ("bridge", "macspoofchk"),
+        ("ptp", "ipMasq"),
+    ] {
+        let mut conf = json!({"cniVersion": "1.0.0", "name": "n", "type": plugin, "bridge": "brx",
+                              "ipam": static_v4("10.70.0.5/24", "10.70.0.1")});
+        conf[key] = json!(true);
+        let (rc, out, _) = ours(plugin, "ADD", &conf);
+        assert_eq!(
+            (rc, out["code"].as_u64()),
+            (1, Some(2)),
+            "{plugin} {key}: {out}"
+        );
+        assert!(out["msg"].as_str().unwrap().contains(key), "{out}");
+    }
+    let links = e.host_sh(&["ip", "-o", "link"]);
+    assert!(!links.contains("brx") && !links.contains("veth"), "{links}");
+
+    // tuning txQLen (upstream tuning >= 1.2): set, checked, restored on DEL.
+    let ptp = json!({"cniVersion": "1.0.0", "name": "n", "type": "ptp", "ipam": static_v4("10.71.0.5/24", "10.71.0.1")});
+    let (rc, res, _) = ours("ptp", "ADD", &ptp);
+    assert_eq!(rc, 0, "{res}");
+    let dir = e.dir.display().to_string();
+    let tuning = json!({"cniVersion": "1.0.0", "name": "n", "type": "tuning", "txQLen": 4321,
+                        "dataDir": format!("{dir}/tuning"), "prevResult": res});
+    let qlen = || {
+        e.cont_sh(&["cat", "/sys/class/net/eth0/tx_queue_len"])
+            .trim()
+            .to_owned()
+    };
+    let before = qlen();
+    let (rc, out, _) = ours("tuning", "ADD", &tuning);
+    assert_eq!((rc, qlen().as_str()), (0, "4321"), "{out}");
+    assert_eq!(ours("tuning", "CHECK", &tuning).0, 0);
+    e.cont_sh(&["ip", "link", "set", "eth0", "txqueuelen", "99"]);
+    assert_eq!(ours("tuning", "CHECK", &tuning).1["code"], 999);
+    assert_eq!(ours("tuning", "DEL", &tuning).0, 0);
+    assert_eq!(qlen(), before);
+    assert_eq!(ours("ptp", "DEL", &ptp).0, 0);
+
+    // macvlan linkInContainer (upstream macvlan >= 1.3): the master is in the container.
+    e.cont_sh(&[
+        "ip", "link", "add", "cm0", "type", "veth", "peer", "name", "cm1",
+    ]);
+    e.cont_sh(&["ip", "link", "set", "cm0", "up"]);
+    let mv = json!({"cniVersion": "1.0.0", "name": "n", "type": "macvlan", "master": "cm0",
+                    "linkInContainer": true, "ipam": static_v4("10.72.0.5/24", "10.72.0.1")});
+    let (rc, out, _) = ours("macvlan", "ADD", &mv);
+    assert_eq!(rc, 0, "{out}");
+    let l = e.cont_sh(&["ip", "-d", "link", "show", "eth0"]);
+    assert!(
+        l.contains("eth0@cm0") && l.contains("macvlan mode bridge"),
+        "{l}"
+    );
+    assert_eq!(ours("macvlan", "DEL", &mv).0, 0);
+    assert_eq!(ours("macvlan", "DEL", &mv).0, 0);
+
+    // A name this binary does not serve.
+    let (rc, out, _) = e.run_raw(
+        std::path::Path::new(env!("CARGO_BIN_EXE_rtnl-cni")),
+        "ADD",
+        b"{}",
+        "eth0",
+        None,
+        "",
+        "/nowhere",
+    );
+    assert_eq!((rc, out["code"].as_u64()), (1, Some(7)), "{out}");
 }

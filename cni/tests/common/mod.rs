@@ -41,7 +41,10 @@ pub fn can_run() -> bool {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("CNI comparison tests cannot run under CI: {why}");
     }
-    let _ = writeln!(std::io::stderr(), "\n*** CNI comparison test NOT RUN: {why} ***\n");
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** CNI comparison test NOT RUN: {why} ***\n"
+    );
     false
 }
 
@@ -124,6 +127,7 @@ impl Env {
 
     /// Runs `plugin` (a type) of `which` with `cmd` on `conf`; returns the exit
     /// status and the parsed standard output (`Null` when empty).
+    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         which: Impl,
@@ -179,9 +183,8 @@ impl Env {
         let v = if text.trim().is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| {
-                panic!("{bin:?} {cmd}: stdout is not JSON ({e}): {text:?}")
-            })
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{bin:?} {cmd}: stdout is not JSON ({e}): {text:?}"))
         };
         (
             out.status.code().unwrap_or(-1),
@@ -210,8 +213,14 @@ impl Env {
         ];
         for l in links.as_array().into_iter().flatten() {
             let name = l["ifname"].as_str().unwrap_or_default();
-            for k in ["ipv6/conf/{}/accept_ra", "ipv6/conf/{}/accept_dad", "ipv6/conf/{}/disable_ipv6",
-                      "ipv6/conf/{}/enhanced_dad", "ipv4/conf/{}/arp_notify", "ipv4/conf/{}/forwarding"] {
+            for k in [
+                "ipv6/conf/{}/accept_ra",
+                "ipv6/conf/{}/accept_dad",
+                "ipv6/conf/{}/disable_ipv6",
+                "ipv6/conf/{}/enhanced_dad",
+                "ipv4/conf/{}/arp_notify",
+                "ipv4/conf/{}/forwarding",
+            ] {
                 sysctls.push(format!("/proc/sys/net/{}", k.replace("{}", name)));
             }
         }
@@ -239,8 +248,12 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.host]).status();
-        let _ = Command::new("ip").args(["netns", "del", &self.cont]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.host])
+            .status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.cont])
+            .status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -260,9 +273,11 @@ pub fn sh(cmd: &[&str]) -> String {
 /// carrier (IPv6 link-local addresses and their routes): not the plugin's doing, and
 /// present or not depending on when the snapshot is taken.
 fn is_link_local(v: &Value) -> bool {
-    ["local", "dst"]
-        .iter()
-        .any(|k| v.get(*k).and_then(Value::as_str).is_some_and(|s| s.starts_with("fe80:")))
+    ["local", "dst"].iter().any(|k| {
+        v.get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("fe80:"))
+    })
 }
 
 /// Drops what changes by itself over time: timers, counters, lifetimes, DAD's
@@ -277,7 +292,9 @@ fn strip_volatile(v: &mut Value) {
             m.remove("operstate");
             for key in ["flags"] {
                 if let Some(Value::Array(f)) = m.get_mut(key) {
-                    f.retain(|x| !matches!(x.as_str(), Some("NO-CARRIER" | "LOWER_UP" | "linkdown")));
+                    f.retain(|x| {
+                        !matches!(x.as_str(), Some("NO-CARRIER" | "LOWER_UP" | "linkdown"))
+                    });
                 }
             }
             m.retain(|k, _| {
@@ -351,7 +368,11 @@ impl Normaliser {
 
     fn string(&mut self, s: &str) -> String {
         let mut owned = s.to_owned();
-        for (k, v) in self.map.iter().filter(|(_, v)| *v == "<host>" || *v == "<cont>") {
+        for (k, v) in self
+            .map
+            .iter()
+            .filter(|(_, v)| *v == "<host>" || *v == "<cont>")
+        {
             if owned.contains(k.as_str()) {
                 owned = owned.replace(k.as_str(), v);
             }
