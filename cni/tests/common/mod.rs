@@ -64,7 +64,7 @@ fn unsafe_free_euid_is_root() -> bool {
 pub fn our_dir() -> PathBuf {
     static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("rtnl-cni-bin-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rtnl-cni-bin");
         std::fs::create_dir_all(&dir).unwrap();
         let exe = env!("CARGO_BIN_EXE_rtnl-cni");
         for t in ["bridge", "ptp", "macvlan", "tuning", "static"] {
