@@ -229,6 +229,17 @@ impl Plugin for Macvlan {
                 cont_map.sandbox, a.netns
             )));
         }
+        let mut mh = if c.link_in_container {
+            ns.handle()?
+        } else {
+            Handle::new()?
+        };
+        if mh.get_link(c.master.as_str())?.is_none() {
+            return Err(CniError::internal(format!(
+                "failed to lookup master {:?}: Link not found",
+                c.master
+            )));
+        }
         let mut ch = ns.handle()?;
         let l = ch.get_link(a.ifname.as_str())?.ok_or_else(|| {
             CniError::internal(format!(
@@ -242,7 +253,17 @@ impl Plugin for Macvlan {
                 a.ifname
             )));
         }
-        let _ = c;
+        let want = port::macvlan_mode(&c.mode)
+            .ok_or_else(|| CniError::internal(format!("unknown macvlan mode: {:?}", c.mode)))?;
+        let have = port::macvlan_mode_of(&l).unwrap_or(0);
+        if have != want {
+            let name = |m| port::macvlan_mode_name(m).unwrap_or("unknown");
+            return Err(CniError::internal(format!(
+                "Container macvlan mode {} does not match expected value: {}",
+                name(have),
+                name(want)
+            )));
+        }
         if !cont_map.mac.is_empty() && cont_map.mac != net::mac_of(&l) {
             return Err(CniError::internal(format!(
                 "Interface {} Mac {} doesn't match container Mac: {}",

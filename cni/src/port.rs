@@ -109,3 +109,26 @@ pub fn macvlan(name: &str, parent: u32, mode: u32) -> CniResultT<Link> {
     });
     Ok(l)
 }
+
+/// The mode of a macvlan link as the kernel reports it (`IFLA_MACVLAN_MODE` in its raw
+/// `IFLA_INFO_DATA`).
+pub fn macvlan_mode_of(l: &Link) -> Option<u32> {
+    let Some(LinkKind::Other { data: Some(d), .. }) = &l.kind else {
+        return None;
+    };
+    rtnl::wire::Attrs::new(d)
+        .flatten()
+        .find(|a| a.ty == IFLA_MACVLAN_MODE)
+        .and_then(|a| a.u32().ok())
+}
+
+/// The name of a macvlan mode, as the reference prints it.
+pub fn macvlan_mode_name(m: u32) -> Option<&'static str> {
+    match m {
+        4 => Some("bridge"),
+        1 => Some("private"),
+        2 => Some("vepa"),
+        8 => Some("passthru"),
+        _ => None,
+    }
+}

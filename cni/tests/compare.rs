@@ -490,6 +490,19 @@ fn check_detects_the_same_drifts() {
     ] {
         seen.push(drift_case(&tuned, d, true));
     }
+    let mv = Case::new("macvlan-check", "1.0.0", "macvlan",
+        json!({"type": "macvlan", "master": "m0", "mode": "private", "ipam": static_v4("10.50.0.5/24", "10.50.0.1")}))
+        .host(&["ip", "link", "add", "m0", "type", "veth", "peer", "name", "m1"])
+        .host(&["ip", "link", "set", "m0", "up"]);
+    for d in [
+        &["ip", "addr", "del", "10.50.0.5/24", "dev", "eth0"][..],
+        &[
+            "ip", "link", "set", "eth0", "type", "macvlan", "mode", "vepa",
+        ],
+        &["ip", "link", "set", "eth0", "netns", "{host}"],
+    ] {
+        seen.push(drift_case(&mv, d, true));
+    }
     // At least one drift must have been detected (else the comparison proves little).
     assert!(
         seen.iter().any(|v| v.to_string().contains("999")),
