@@ -572,12 +572,33 @@ fn ip_of(i: usize) -> (String, String) {
     )
 }
 
-/// One container's ADD and DEL by `who`, timed separately (ms).
+/// CPU time (user + system, ms) used so far by this process (`self`) or by its
+/// waited-for children.
+fn cpu_ms(children: bool) -> f64 {
+    // SAFETY: rusage is plain data; getrusage writes it.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(if children { libc::RUSAGE_CHILDREN } else { libc::RUSAGE_SELF }, &mut ru);
+        ru
+    };
+    let t = |v: libc::timeval| v.tv_sec as f64 * 1e3 + v.tv_usec as f64 / 1e3;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
+thread_local! {
+    /// CPU time of the last ADD and DEL (ms), for the table.
+    static CPU: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((0.0, 0.0)) };
+}
+
+/// One container's ADD and DEL by `who`, timed separately (ms); their CPU time is
+/// left in [`CPU`].
 fn add_del(b: &Bench, who: Who, plugin: &str, ns: &str, i: usize) -> (f64, f64) {
     let (ip, gw) = ip_of(i);
     let path = format!("/run/netns/{ns}");
     let conf = conf(plugin, &static_ipam());
     let args = format!("IgnoreUnknown=1;IP={ip};GATEWAY={gw}");
+    let kids = who != Who::Floor;
+    let c0 = cpu_ms(kids);
     let t = Instant::now();
     match who {
         Who::Floor => {
@@ -594,18 +615,23 @@ fn add_del(b: &Bench, who: Who, plugin: &str, ns: &str, i: usize) -> (f64, f64) 
         _ => b.run(who, plugin, "ADD", &conf, ns, &args),
     }
     let add = t.elapsed();
+    let c1 = cpu_ms(kids);
     let t = Instant::now();
     match who {
         Who::Floor => floor_del(&path),
         _ => b.run(who, plugin, "DEL", &conf, ns, &args),
     }
-    (add.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3)
+    let del = t.elapsed();
+    CPU.with(|c| c.set((c1 - c0, cpu_ms(kids) - c1)));
+    (add.as_secs_f64() * 1e3, del.as_secs_f64() * 1e3)
 }
 
 fn per_container(b: &Bench, rounds: usize) {
     println!("\n## Per container, ADD and DEL wall time (ms, medians of {rounds} rounds, variants interleaved)\n");
-    println!("| plugin | variant | ADD | DEL | ADD / floor | DEL / floor |");
-    println!("|---|---|---:|---:|---:|---:|");
+    println!("CPU: user + system time of the plugin process and its children (static IPAM: the");
+    println!("reference executes its `static` binary), or of the bench process for the floor.\n");
+    println!("| plugin | variant | ADD | DEL | ADD / floor | DEL / floor | ADD CPU | DEL CPU |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     // Process start alone: each binary asked for VERSION (a static binary vs a Go one).
     for plugin in ["bridge", "ptp"] {
         // The bridge and its gateway address exist beforehand (first ADD's work).
@@ -615,6 +641,7 @@ fn per_container(b: &Bench, rounds: usize) {
         sh(&["ip", "netns", "del", ns]);
         let order = [Who::Floor, Who::Ours, Who::Ref];
         let mut t: Vec<(Vec<f64>, Vec<f64>)> = vec![(vec![], vec![]); 3];
+        let mut cpu: Vec<(Vec<f64>, Vec<f64>)> = vec![(vec![], vec![]); 3];
         for r in 0..rounds {
             for k in 0..3 {
                 let w = (r + k) % 3;
@@ -624,12 +651,16 @@ fn per_container(b: &Bench, rounds: usize) {
                 sh(&["ip", "netns", "del", &ns]);
                 t[w].0.push(a);
                 t[w].1.push(d);
+                let (ca, cd) = CPU.with(|c| c.get());
+                cpu[w].0.push(ca);
+                cpu[w].1.push(cd);
             }
         }
         let med: Vec<(f64, f64)> = t.iter_mut().map(|(a, d)| (median(a), median(d))).collect();
+        let mcpu: Vec<(f64, f64)> = cpu.iter_mut().map(|(a, d)| (median(a), median(d))).collect();
         for (w, who) in order.iter().enumerate() {
             println!(
-                "| {plugin} | {} | {:.2} | {:.2} | {:.2}x | {:.2}x |",
+                "| {plugin} | {} | {:.2} | {:.2} | {:.2}x | {:.2}x | {:.2} | {:.2} |",
                 match who {
                     Who::Floor => "floor (raw libc, in process)",
                     Who::Ours => "rtnl-cni (static musl)",
@@ -638,7 +669,9 @@ fn per_container(b: &Bench, rounds: usize) {
                 med[w].0,
                 med[w].1,
                 med[w].0 / med[0].0,
-                med[w].1 / med[0].1
+                med[w].1 / med[0].1,
+                mcpu[w].0,
+                mcpu[w].1
             );
         }
     }

@@ -203,6 +203,9 @@ pub fn container_sysctls(
     set: &[(String, &str)],
     any_v6: bool,
 ) -> CniResultT<()> {
+    if set.is_empty() && !any_v6 {
+        return Ok(()); // no thread to spawn for nothing
+    }
     ns.run(move || {
         for (k, v) in set {
             let _ = rtnl::set_sysctl(k, v);
