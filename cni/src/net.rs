@@ -409,5 +409,6 @@ pub fn validate_routes(ch: &mut Handle, routes: &[RouteCfg]) -> CniResultT<()> {
     Ok(())
 }
 
-/// The protocol of routes this crate deletes by match: any.
+/// Protocol 0 in a route to delete: matches a route of any protocol (the kernel's
+/// `proto kernel` prefix route, say).
 pub const ANY_PROTOCOL: Protocol = Protocol(0);

@@ -27,9 +27,8 @@ pub struct CmdArgs {
     pub version: String,
 }
 
-/// A plugin type: `ADD` returns the result in 1.0.0 shape (printed in the
-/// configuration's version by the skeleton) — or `None` for a plugin that prints
-/// nothing, which none here is.
+/// A plugin type. `ADD` returns its result in the 1.0.0 shape; the skeleton prints it
+/// in the configuration's version.
 pub trait Plugin {
     /// `ADD`.
     fn add(&self, a: &CmdArgs) -> CniResultT<crate::cni::CniResult>;
