@@ -578,7 +578,14 @@ fn cpu_ms(children: bool) -> f64 {
     // SAFETY: rusage is plain data; getrusage writes it.
     let ru = unsafe {
         let mut ru: libc::rusage = std::mem::zeroed();
-        libc::getrusage(if children { libc::RUSAGE_CHILDREN } else { libc::RUSAGE_SELF }, &mut ru);
+        libc::getrusage(
+            if children {
+                libc::RUSAGE_CHILDREN
+            } else {
+                libc::RUSAGE_SELF
+            },
+            &mut ru,
+        );
         ru
     };
     let t = |v: libc::timeval| v.tv_sec as f64 * 1e3 + v.tv_usec as f64 / 1e3;
@@ -657,7 +664,10 @@ fn per_container(b: &Bench, rounds: usize) {
             }
         }
         let med: Vec<(f64, f64)> = t.iter_mut().map(|(a, d)| (median(a), median(d))).collect();
-        let mcpu: Vec<(f64, f64)> = cpu.iter_mut().map(|(a, d)| (median(a), median(d))).collect();
+        let mcpu: Vec<(f64, f64)> = cpu
+            .iter_mut()
+            .map(|(a, d)| (median(a), median(d)))
+            .collect();
         for (w, who) in order.iter().enumerate() {
             println!(
                 "| {plugin} | {} | {:.2} | {:.2} | {:.2}x | {:.2}x | {:.2} | {:.2} |",

@@ -845,3 +845,59 @@ fn beyond_the_reference() {
     );
     assert_eq!((rc, out["code"].as_u64()), (1, Some(7)), "{out}");
 }
+
+/// tuning's DEL restores what its ADD changed: the container's link as it was, the
+/// same as after the reference's DEL (the link survives: only tuning is deleted).
+#[test]
+fn tuning_restores_like_the_reference() {
+    if !common::can_run() {
+        return;
+    }
+    let c = Case::new(
+        "tuning-restore",
+        "1.0.0",
+        "bridge",
+        json!({"type": "bridge", "bridge": "br0", "ipam": static_v4("10.42.0.5/24", "10.42.0.1")}),
+    )
+    .then(
+        "tuning",
+        json!({"type": "tuning", "dataDir": "{dir}/tuning",
+            "mac": "0a:58:0a:2a:00:05", "mtu": 1280, "promisc": true, "allmulti": true}),
+    );
+    let go = |w: Impl| {
+        let e = Env::new(if w == Impl::Ref { "r" } else { "o" });
+        let before = {
+            let only_bridge = Case {
+                chain: c.chain[..1].to_vec(),
+                ..c.clone()
+            };
+            let (ok, _, log) = add_chain(&e, w, &only_bridge);
+            assert!(ok, "{log}");
+            let s = e.state(&e.cont);
+            run_chain(&e, w, &only_bridge, "DEL", &Value::Null);
+            s
+        };
+        let (ok, result, log) = add_chain(&e, w, &c);
+        assert!(ok, "{log}");
+        let tuned = e.state(&e.cont);
+        let only_tuning = Case {
+            chain: c.chain[1..].to_vec(),
+            ..c.clone()
+        };
+        let del = run_chain(&e, w, &only_tuning, "DEL", &result);
+        let restored = e.state(&e.cont);
+        let mut n = Normaliser::for_env(&e);
+        json!({"before": n.value(&before), "tuned": n.value(&tuned), "del": del, "restored": n.value(&restored)})
+    };
+    let (r, o) = std::thread::scope(|s| {
+        let r = s.spawn(|| go(Impl::Ref));
+        let o = s.spawn(|| go(Impl::Ours));
+        (r.join().unwrap(), o.join().unwrap())
+    });
+    let mut d = vec![];
+    diff(&r, &o, "tuning-restore", &mut d);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+    // The MTU and flags came back (the MAC too, though a new veth has a new one).
+    assert_eq!(o["restored"]["links"][1]["mtu"], 1500, "{}", o["restored"]);
+    assert_eq!(o["tuned"]["links"][1]["mtu"], 1280);
+}

@@ -210,6 +210,7 @@ impl Env {
         let mut sysctls: Vec<String> = vec![
             "/proc/sys/net/ipv4/ip_forward".into(),
             "/proc/sys/net/ipv6/conf/all/forwarding".into(),
+            "/proc/sys/net/core/somaxconn".into(),
         ];
         for l in links.as_array().into_iter().flatten() {
             let name = l["ifname"].as_str().unwrap_or_default();
