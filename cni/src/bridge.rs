@@ -122,7 +122,9 @@ fn ensure_bridge(
     }
     let l = bridge_by_name(h, name)?;
     let _ = rtnl::set_sysctl(&format!("net/ipv6/conf/{name}/accept_ra"), "0");
-    h.set_link_up(l.index)?;
+    if !l.flags.contains(LinkFlags::UP) {
+        h.set_link_up(l.index)?;
+    }
     Ok(l)
 }
 
@@ -258,13 +260,8 @@ impl Bridge {
             })?),
             None => None,
         };
-        let pair = net::setup_veth(&mut h, &ns, &mut ch, &a.ifname, mtu, mac)?;
+        let pair = net::setup_veth(&mut h, &ns, &mut ch, &a.ifname, mtu, mac, Some(br.index))?;
         let host_name = pair.host.name_str().to_string();
-        h.set_link_master(pair.host.index, br.index)
-            .map_err(ctx(format!(
-                "failed to connect {host_name:?} to bridge {}",
-                l.br
-            )))?;
         port::set_hairpin(&mut h, pair.host.index, c.hairpin)
             .map_err(ctx(format!("failed to setup hairpin mode for {host_name}")))?;
         if c.vlan != 0 {
@@ -273,7 +270,7 @@ impl Bridge {
             )))?;
         }
         let host_index = pair.host.index;
-        let host = h.get_link(host_index)?.unwrap_or(pair.host);
+        let host = pair.host;
         let mut result = CniResult {
             cni_version: cni::CURRENT.into(),
             interfaces: vec![

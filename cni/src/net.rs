@@ -101,7 +101,9 @@ pub struct VethPair {
 /// `ip.SetupVeth` of the reference: a veth pair whose container end is created in the
 /// container's namespace under `ifname` (it never appears on the host) and whose host
 /// end gets a random free name; `mtu` on both ends, `mac` on the container's; the
-/// host end up with `accept_ra` 0. One `RTM_NEWLINK` for the pair.
+/// host end up with `accept_ra` 0 and, with `master`, a port of that bridge. One
+/// `RTM_NEWLINK` for the pair, one for the host end's state (up and master together:
+/// the reference sends two), one lookup per end.
 pub fn setup_veth(
     h: &mut Handle,
     ns: &ContainerNs,
@@ -109,6 +111,7 @@ pub fn setup_veth(
     ifname: &str,
     mtu: u32,
     mac: Option<MacAddr>,
+    master: Option<u32>,
 ) -> CniResultT<VethPair> {
     let cont_name = IfName::new(ifname).map_err(CniError::internal)?;
     for _ in 0..10 {
@@ -140,11 +143,16 @@ pub fn setup_veth(
             }
             Err(e) => return Err(ctx("failed to make veth pair")(e)),
         }
+        let mut state = Link::named(&host_name)?.up();
+        state.master = master;
+        h.set_link(host_name.as_str(), &state)
+            .map_err(|e| match master {
+                Some(_) => ctx(format!("failed to connect {host_name:?} to the bridge"))(e),
+                None => ctx(format!("failed to set {host_name:?} up"))(e),
+            })?;
         let host = h
             .get_link(host_name.as_str())?
             .ok_or_else(|| CniError::internal(format!("failed to lookup {host_name:?}")))?;
-        h.set_link_up(host.index)
-            .map_err(ctx(format!("failed to set {host_name:?} up")))?;
         // We want to own the routes of this interface.
         let _ = rtnl::set_sysctl(&format!("net/ipv6/conf/{host_name}/accept_ra"), "0");
         let cont = ch

@@ -29,7 +29,7 @@ fn setup_container(
     result: &mut CniResult,
 ) -> CniResultT<Interface> {
     let mut ch = ns.handle()?;
-    let pair = net::setup_veth(h, ns, &mut ch, &a.ifname, mtu, None)?;
+    let pair = net::setup_veth(h, ns, &mut ch, &a.ifname, mtu, None, None)?;
     let host = Interface {
         name: pair.host.name_str().to_string(),
         mac: net::mac_of(&pair.host),
