@@ -365,6 +365,9 @@ impl<'a> Decode<'a> for NexthopMsg<'a> {
             let a = a?;
             match a.ty {
                 NHA_ID => n.id = a.u32().unwrap_or(0),
+                // An unset family (as a request may carry it) takes the
+                // gateway's from its length, as `Nexthop::emit_body` does.
+                NHA_GATEWAY if h.nh_family == AF_UNSPEC => n.gateway = a.ip().ok(),
                 NHA_GATEWAY => n.gateway = a.ip_of(h.nh_family).ok(),
                 NHA_BLACKHOLE => n.blackhole = true,
                 NHA_OIF => n.oif = a.u32().ok(),
