@@ -24,9 +24,12 @@ mod names;
 mod parser;
 
 pub mod addr;
+pub mod fdb;
 pub mod link;
+pub mod neigh;
 pub mod nexthop;
 pub mod route;
+pub mod rule;
 
 pub use crate::error::WireError;
 pub use ack::{parse_done, parse_error, AckMsg};
