@@ -593,14 +593,12 @@ impl FdbFlush {
     /// Whether the dumped entry `e` is one this flush deletes (what the kernel's bulk
     /// delete selects, for the fallback that deletes entries one by one).
     pub fn matches(&self, e: &FdbMsg<'_>) -> bool {
+        // A bridge reports the entries of its table with NDA_MASTER naming it (and no
+        // NTF_MASTER); a device's own entries (NTF_SELF) carry no NDA_MASTER.
         let in_table = if self.table.contains(NeighFlags::MASTER) {
-            e.flags().contains(NeighFlags::MASTER)
-                && (e.ifindex() == self.dev || e.master == Some(self.dev))
+            e.master.is_some() && e.ifindex() == self.dev
         } else {
-            // The device's own table: a bridge's entries are reported as its ports'
-            // master entries (naming it) and its own; a VXLAN device's as self.
-            (e.ifindex() == self.dev && !e.flags().contains(NeighFlags::MASTER))
-                || (e.master == Some(self.dev) && e.flags().contains(NeighFlags::MASTER))
+            e.master == Some(self.dev) || (e.master.is_none() && e.ifindex() == self.dev)
         };
         let (state, mask) = self.state_and_mask();
         let f = e.flags();

@@ -204,13 +204,21 @@ impl Neighbour {
     }
 
     /// `ip neigh add proxy DST dev <ifindex>`: answer ARP/NDP for `dst` on the device
-    /// (`ifindex` 0: on every device).
+    /// (`ifindex` 0: on every device). The state is iproute2's default (permanent),
+    /// which the kernel ignores for proxy entries and reports as none.
     pub fn proxy(ifindex: u32, dst: IpAddr) -> Neighbour {
         Neighbour {
             flags: NeighFlags::PROXY,
-            state: NeighState::NONE,
             ..Neighbour::new(ifindex, dst)
         }
+    }
+
+    /// `managed`: the kernel resolves the entry and keeps it reachable on its own
+    /// (`NTF_EXT_MANAGED`, Linux ≥ 5.16), state none until then.
+    pub fn managed(mut self) -> Neighbour {
+        self.ext_flags |= NeighExtFlags::MANAGED;
+        self.state = NeighState::NONE;
+        self
     }
 
     /// `lladdr LL`.
