@@ -1387,7 +1387,7 @@ fn rule_encoder(i: &mut Input<'_>, size: usize) {
         }
     };
     let r = Rule {
-        family: if i.u8() % 8 == 0 {
+        family: if i.u8() & 7 == 0 {
             Family::UNSPEC
         } else {
             family
