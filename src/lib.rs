@@ -9,7 +9,8 @@
 //!
 //! [`Handle`] is the API: every operation exists there once. Each object the kernel
 //! keeps is one owned type that parses and emits — [`Link`], [`Address`], [`Route`],
-//! [`Nexthop`] — so what a dump returns can be handed back unchanged:
+//! [`Nexthop`], [`Neighbour`], [`FdbEntry`], [`Rule`] — so what a dump returns can be
+//! handed back unchanged:
 //!
 //! ```no_run
 //! use rtnl::{Family, Route, RouteFilter};

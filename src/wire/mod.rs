@@ -12,6 +12,9 @@
 //!   type that both parses and emits: [`link::Link`], [`addr::Address`],
 //!   [`route::Route`], [`nexthop::Nexthop`]), its zero-copy view for streaming
 //!   (`LinkMsg`, `AddrMsg`, `RouteMsg`, `NexthopMsg`), and its dump filters.
+//! - [`neigh`], [`fdb`], [`rule`]: ARP/NDP neighbours ([`neigh::Neighbour`]), bridge
+//!   FDB entries ([`fdb::FdbEntry`], a type of its own on the same message type) and
+//!   policy rules ([`rule::Rule`]), likewise; [`route::RouteGet`] is `ip route get`.
 //!
 //! Allocation: building a message never allocates, and neither does reading one
 //! through a view. Converting a view into an owned object allocates for what it
@@ -87,7 +90,7 @@ impl Verb {
 }
 
 /// A message ready to be encoded: what both a single exchange
-/// ([`crate::Handle::request`]) and a [`crate::Batch`] take. The exchange sets
+/// ([`crate::Handle::push`]) and a [`crate::Batch`] take. The exchange sets
 /// `NLM_F_REQUEST`, `NLM_F_ACK` or `NLM_F_DUMP`, the sequence number and the port id;
 /// the request sets everything else.
 pub trait Request {
