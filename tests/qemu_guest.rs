@@ -633,7 +633,9 @@ fn guest_without_netlink_falls_back_to_ioctls() {
         );
         assert_eq!(
             st.get("error").as_str(),
-            Some(format!("socket(AF_NETLINK): {EAFNOSUPPORT_TEXT}").as_str()),
+            Some(
+                format!("socket(AF_NETLINK): netlink is unavailable: {EAFNOSUPPORT_TEXT}").as_str()
+            ),
             "{st:?}"
         );
         assert_eq!(
@@ -641,7 +643,7 @@ fn guest_without_netlink_falls_back_to_ioctls() {
             Some(
                 format!(
                     "{s}: FAILED: needs netlink, which is unavailable \
-                     (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})"
+                     (socket(AF_NETLINK): netlink is unavailable: {EAFNOSUPPORT_TEXT})"
                 )
                 .as_str()
             ),
@@ -662,7 +664,7 @@ fn guest_without_netlink_falls_back_to_ioctls() {
     let skipped = report.at(&["rtnl", "skipped"]).as_str().unwrap_or_default();
     assert_eq!(
         skipped,
-        format!("skipped: netlink is unavailable (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})")
+        format!("skipped: netlink is unavailable (socket(AF_NETLINK): netlink is unavailable: {EAFNOSUPPORT_TEXT})")
     );
     assert_eq!(report.at(&["rtnl", "links"]), &Json::Null);
 
