@@ -8,11 +8,12 @@
 //! A guest agent's static ARP entry is one call, one round trip, idempotent:
 //!
 //! ```no_run
-//! use rtnl::Neighbour;
+//! use rtnl::{MacAddr, Neighbour};
 //! let mut h = rtnl::Handle::new()?;
 //! let eth0 = h.link_index("eth0")?;
+//! let mac: MacAddr = "02:00:00:00:00:02".parse()?;
 //! // ip neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent
-//! h.replace(&Neighbour::permanent(eth0, "10.0.0.2".parse().unwrap(), "02:00:00:00:00:02".parse()?))?;
+//! h.replace(&Neighbour::permanent(eth0, "10.0.0.2".parse().unwrap(), mac))?;
 //! # Ok::<(), rtnl::Error>(())
 //! ```
 

@@ -121,13 +121,14 @@ flag_set! {
 /// add|replace|change|del` send.
 ///
 /// ```
-/// use rtnl::{NeighState, Neighbour};
+/// use rtnl::{MacAddr, NeighState, Neighbour};
 /// // ip neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev <3> nud permanent
-/// let n = Neighbour::permanent(3, "10.0.0.2".parse().unwrap(), "02:00:00:00:00:02".parse()?);
+/// let mac: MacAddr = "02:00:00:00:00:02".parse()?;
+/// let n = Neighbour::permanent(3, "10.0.0.2".parse().unwrap(), mac);
 /// assert_eq!(n.state, NeighState::PERMANENT);
 /// // ip -6 neigh add fd00::2 lladdr 02:00:00:00:00:12 dev <3> router nud reachable
 /// let r = Neighbour::new(3, "fd00::2".parse().unwrap())
-///     .lladdr("02:00:00:00:00:12".parse()?)
+///     .lladdr("02:00:00:00:00:12".parse::<MacAddr>()?)
 ///     .state(NeighState::REACHABLE)
 ///     .router();
 /// # let _ = r;
