@@ -264,6 +264,45 @@ fn ensure_and_remove_are_idempotent_and_priority_clashes_are_refused() {
         assert!(!h.remove_rule(&sbr).unwrap());
         assert!(h.remove_rule(&v6).unwrap());
         assert!(!prios(false).contains(&100));
+
+        // A set at once: the missing ones added in one batch, the rest left alone.
+        let set: Vec<Rule> = (0..3u32)
+            .map(|i| {
+                Rule::new(Family::INET)
+                    .from_prefix(IpAddr::from([10, 70, i as u8, 0]), 24)
+                    .unwrap()
+                    .priority(400 + i)
+                    .table(400)
+            })
+            .collect();
+        assert_eq!(h.ensure_rules(&set[..1]).unwrap(), 1);
+        assert_eq!(h.ensure_rules(&set).unwrap(), 2);
+        assert_eq!(h.ensure_rules(&set).unwrap(), 0);
+        // Two different rules of one set at one priority: refused before any syscall.
+        let before = ip_rules(false);
+        let mut clash = set.clone();
+        clash.push(
+            Rule::new(Family::INET)
+                .from_prefix(ipa("10.71.0.0"), 24)
+                .unwrap()
+                .priority(500)
+                .table(500),
+        );
+        clash.push(
+            Rule::new(Family::INET)
+                .from_prefix(ipa("10.72.0.0"), 24)
+                .unwrap()
+                .priority(500)
+                .table(500),
+        );
+        let e = h.ensure_rules(&clash).unwrap_err();
+        assert!(e.is_invalid_input(), "{e}");
+        assert_eq!(ip_rules(false), before, "nothing changed");
+        assert_eq!(
+            h.flush_rules(&RuleFilter::table(Family::INET, 400))
+                .unwrap(),
+            3
+        );
     });
 }
 

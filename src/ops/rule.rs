@@ -13,7 +13,6 @@
 
 use crate::error::{Error, Result, ResultExt};
 use crate::ops::handle::{Handle, Listing};
-use crate::types::Family;
 use crate::wire::rule::{Rule, RuleFilter, RuleMsg};
 use crate::wire::{Decode, Op, Request, Verb};
 
@@ -50,37 +49,79 @@ impl Handle {
     /// can be found again; a priority held by a *different* rule of the family is a
     /// clash, refused with [`Error::InvalidInput`] before anything is changed (the
     /// kernel would take both, and evaluate them in the order they were added). One
-    /// dump of the family, then at most one add.
+    /// dump, then at most one add. See [`ensure_rules`](Self::ensure_rules).
     pub fn ensure_rule(&mut self, rule: &Rule) -> Result<bool> {
-        Op::new(Verb::Add, rule).check()?;
-        let Some(pref) = rule.priority else {
-            return Err(Error::invalid(
-                "rule priority",
-                "none",
-                "an ensured rule needs a priority, to be found again",
-            ));
-        };
-        let family = match rule.family {
-            Family::UNSPEC => rule.src.or(rule.dst).map_or(Family::INET, Family::of),
-            f => f,
-        };
-        let filter = RuleFilter {
-            priority: Some(pref),
-            ..RuleFilter::family(family)
-        };
-        let held = self.rules(&filter)?.into_vec();
-        if held.iter().any(|r| r.same_rule(rule)) {
-            return Ok(false);
+        Ok(self.ensure_rules(std::slice::from_ref(rule))? == 1)
+    }
+
+    /// Makes sure every rule of `rules` is installed, as a policy-routing daemon (the
+    /// CNI `sbr` plugin) keeps its set: returns how many were added. Each rule needs a
+    /// priority; two different rules of the set at the same priority of the same
+    /// family are a clash refused before any syscall; a priority held in the kernel by
+    /// a different rule is a clash refused after one dump, before any change. The
+    /// rules missing are then added in one batch (the first refusal is returned, the
+    /// others still go in).
+    pub fn ensure_rules(&mut self, rules: &[Rule]) -> Result<usize> {
+        for (i, r) in rules.iter().enumerate() {
+            Op::new(Verb::Add, r).check()?;
+            let Some(pref) = r.priority else {
+                return Err(Error::invalid(
+                    "rule priority",
+                    "none",
+                    "an ensured rule needs a priority, to be found again",
+                ));
+            };
+            let clash = rules[..i].iter().any(|o| {
+                o.wire_family() == r.wire_family() && o.priority == Some(pref) && !o.same_rule(r)
+            });
+            if clash {
+                return Err(Error::invalid(
+                    "rule priority",
+                    pref,
+                    "two different rules of the set at the same priority",
+                ));
+            }
         }
-        if !held.is_empty() {
-            return Err(Error::invalid(
-                "rule priority",
-                pref,
-                "held by another rule of the family: remove it or choose another priority",
-            ));
+        let held = self.rules(&RuleFilter::default())?.into_vec();
+        let mut missing = Vec::new();
+        for r in rules {
+            let at: Vec<&Rule> = held
+                .iter()
+                .filter(|h| {
+                    h.family == r.wire_family()
+                        && h.priority.unwrap_or(0) == r.priority.unwrap_or(0)
+                })
+                .collect();
+            if at.iter().any(|h| h.same_rule(r)) {
+                continue;
+            }
+            if !at.is_empty() {
+                return Err(Error::invalid(
+                    "rule priority",
+                    r.priority.unwrap_or(0),
+                    "held by another rule of the family: remove it or choose another priority",
+                ));
+            }
+            if !missing.iter().any(|m: &&Rule| m.same_rule(r)) {
+                missing.push(r);
+            }
         }
-        self.add(rule)?;
-        Ok(true)
+        let mut first_err = None;
+        let mut added = 0;
+        let mut b = self.batch(|_, r: Result<()>| match r {
+            Ok(()) => added += 1,
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        });
+        for r in &missing {
+            b.add(*r)?;
+        }
+        b.finish()?;
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(added),
+        }
     }
 
     /// Makes sure `rule` is not installed (`ip rule del ...`): `Ok(true)` when it was

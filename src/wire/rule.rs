@@ -265,8 +265,9 @@ impl Rule {
         self
     }
 
-    /// The family a request sends: as set, else that of the prefixes, else IPv4.
-    fn wire_family(&self) -> Family {
+    /// The family a request sends: as set, else that of the prefixes, else IPv4 (as
+    /// `ip rule` defaults).
+    pub fn wire_family(&self) -> Family {
         if self.family != Family::UNSPEC {
             return self.family;
         }
