@@ -710,3 +710,37 @@ fn one_batch_through_conn_sends_the_captures() {
     }
     assert_eq!(at, wire.len());
 }
+
+// An extended ACK that points into one of these requests names the attribute
+// (`NLMSGERR_ATTR_OFFS`): the neighbour's link-layer address, a rule's port range, a
+// lookup's mark, an FDB flush's state mask.
+#[test]
+fn refusals_name_the_attribute() {
+    for (name, ty, want) in [
+        ("neigh_add_v4", NDA_LLADDR, "NDA_LLADDR"),
+        ("rule_add_full", FRA_DPORT_RANGE, "FRA_DPORT_RANGE"),
+        ("route_get_v4_full", RTA_MARK, "RTA_MARK"),
+        (
+            "fdb_flush_master_static",
+            NDA_NDM_STATE_MASK,
+            "NDA_NDM_STATE_MASK",
+        ),
+    ] {
+        let b = fx::bytes(name);
+        // The attribute's offset: walk the attributes after the 12-byte family header.
+        let mut at = 16 + 12;
+        let off = loop {
+            let len = u16::from_ne_bytes([b[at], b[at + 1]]) as usize;
+            let t = u16::from_ne_bytes([b[at + 2], b[at + 3]]);
+            if t == ty {
+                break at;
+            }
+            at += (len + 3) & !3;
+        };
+        assert_eq!(
+            rtnl::wire::attr_path(&b, off as u32).as_deref(),
+            Some(want),
+            "{name}"
+        );
+    }
+}
