@@ -4,7 +4,7 @@
 # performance gate: it prints numbers and ratios (targets marked PASS/MISS) and fails
 # only if something does not build or a benchmark errors.
 #
-#   bash .ci/bench-smoke.sh            # encode; + roundtrip and scale when root
+#   bash .ci/bench-smoke.sh            # encode; + roundtrip, scale and neigh when root
 #
 # The full run is documented in BENCHMARKS.md.
 set -euo pipefail
@@ -15,6 +15,6 @@ CARGO_TARGET_DIR="$target/bench-compare" \
     cargo build --release --manifest-path "$root/benches/compare/Cargo.toml"
 sections=(encode)
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
-    sections+=(roundtrip scale filter)
+    sections+=(roundtrip scale filter neigh)
 fi
 "$target/bench-compare/release/rtnl-bench-compare" --quick "${sections[@]}"

@@ -20,6 +20,7 @@ run() { cargo test --target "$T" "$@"; }
 
 run --lib
 run --test golden --test decode --test qemu_user_translation --test ioctl --test sysctl
+run --test golden_neigh --test decode_neigh
 if [ -f tests/fake_kernel.rs ]; then run --test fake_kernel; fi
 
 # Kernel tests that need qemu to translate link dumps, request payloads or nested

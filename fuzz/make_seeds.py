@@ -25,6 +25,10 @@ for t in (24, 25, 26):
     FAMILY[t] = 12  # rtmsg
 for t in (104, 105, 106):
     FAMILY[t] = 8   # nhmsg
+for t in (28, 29, 30):
+    FAMILY[t] = 12  # ndmsg
+for t in (32, 33, 34):
+    FAMILY[t] = 12  # fib_rule_hdr
 
 def read_hex(path):
     data = bytearray()
@@ -58,7 +62,8 @@ def main():
         with open(os.path.join(OUT, "attrs", stem + ".bin"), "wb") as f:
             f.write(bytes([skip]) + data)
         n += 1
-    # encoders: size (u16 LE), selector (% 4: link, address, route, nexthop), then
+    # encoders: size (u16 LE), selector (% 8: link, address, route, nexthop,
+    # neighbour, FDB entry, rule, lookups and dump filters), then
     # fields in the order fuzz/src/lib.rs reads them; zeros past the end.
     enc = {
         "link_veth": b"\x00\x01" + b"\x00" + b"\x05veth0" + b"\x05veth1" + b"\x00" + b"\x00\x00" + b"\x01\x00\x01",
@@ -82,6 +87,18 @@ def main():
         "nexthop_group": b"\x00\x01" + b"\x03" + b"\x03\x00\x00\x00" + b"\x00" + b"\x00" + b"\x00\x00\x00\x00"
             + b"\x00" + b"\x00" + b"\x00" + b"\x00" + b"\x00"
             + b"\x02" + b"\x07\x00\x00\x00\x01\x00\x00\x00" + b"\x08\x00\x00\x00\x05\x00\x00\x00",
+        # 10.0.0.2 lladdr 02:00:00:00:00:02 dev 3 permanent, add
+        "neigh_v4": b"\x00\x01" + b"\x04" + b"\x02" + b"\x03\x00\x00\x00" + b"\x01\x01\x0a\x00\x00\x02"
+            + b"\x01\x06\x00\x02\x00\x00\x00\x00\x02" + b"\x80\x00" + b"\x00" + b"\x00" * 4 + b"\x00" + b"\x00" + b"\x00",
+        # append 00:00:00:00:00:00 dev 5 dst 10.0.0.2 vni 43 self permanent
+        "fdb_flood_append": b"\x00\x01" + b"\x05" + b"\x00" * 6 + b"\x05\x00\x00\x00" + b"\x01" + b"\x00" + b"\x02"
+            + b"\x00" + b"\x01\x01\x0a\x00\x00\x02" + b"\x00" + b"\x01\x2b\x00\x00\x00" + b"\x00\x00\x00" + b"\x03",
+        # from 10.0.0.0/24 pref 100 fwmark 0x10/0xff table 100, add
+        "rule_from_fwmark": b"\x00\x01" + b"\x06" + b"\x01" + b"\x01\x0a\x00\x00\x00\x18" + b"\x00" + b"\x01"
+            + b"\x01\x64\x00\x00\x00" + b"\x00" + b"\x01\x10\x00\x00\x00" + b"\x01\xff\x00\x00\x00"
+            + b"\x00\x00\x00" + b"\x64\x00\x00\x00" + b"\x00" * 9 + b"\x01" + b"\x00" + b"\x00" * 4 + b"\x00",
+        # route get fibmatch 10.0.0.5, then zeroed filters
+        "lookups": b"\x00\x01" + b"\x07" + b"\x01\x0a\x00\x00\x05" + b"\x00" * 9 + b"\x01",
         "tiny_buffer": b"\x08\x00\x00",
     }
     for k, v in enc.items():

@@ -9,7 +9,8 @@
 //!
 //! [`Handle`] is the API: every operation exists there once. Each object the kernel
 //! keeps is one owned type that parses and emits — [`Link`], [`Address`], [`Route`],
-//! [`Nexthop`] — so what a dump returns can be handed back unchanged:
+//! [`Nexthop`], [`Neighbour`], [`FdbEntry`], [`Rule`] — so what a dump returns can be
+//! handed back unchanged:
 //!
 //! ```no_run
 //! use rtnl::{Family, Route, RouteFilter};
@@ -113,6 +114,7 @@ pub use ops::addr::{
 pub use ops::bridge::{
     add_link_to_bridge, bridge_member_count, create_bridge, delete_bridge, set_bridge_stp,
 };
+pub use ops::fdb::FdbFlushed;
 pub use ops::handle::{Batch, Handle, Listing};
 pub use ops::link::{
     create_veth_pair, delete_link_by_name, link_exists, list_all_links,
@@ -133,9 +135,13 @@ pub use types::{
 };
 pub use validate::check_prefix;
 pub use wire::addr::{AddrFilter, Address, Lifetimes};
+pub use wire::fdb::{FdbEntry, FdbFilter, FdbFlush, FdbState};
 pub use wire::link::{Bridge, Link, LinkFilter, LinkKind, LinkRef, LinkStats, Netns, VethPeer};
+pub use wire::neigh::{NeighExtFlags, NeighFilter, NeighFlags, NeighState, Neighbour};
 pub use wire::nexthop::{GroupMember, Nexthop, NexthopFilter, Resilient};
+pub use wire::route::RouteGet;
 pub use wire::route::{Hop, Metric, Route, RouteFilter};
+pub use wire::rule::{Rule, RuleAction, RuleFilter, RuleFlags};
 pub use wire::{Decode, Object, Op, Request, Verb};
 
 /// The README's code snippets, compiled as doctests so that they stay true.

@@ -558,6 +558,8 @@ macro_rules! named_number {
         }
     };
 }
+// For the families defined in `wire` (neighbour states and flags, rule actions).
+pub(crate) use named_number;
 
 named_number! {
     /// An address family (`ifi_family`, `ifa_family`, `rtm_family`, ...).
@@ -790,6 +792,8 @@ macro_rules! flag_set {
         }
     };
 }
+// For the families defined in `wire` (neighbour states and flags, rule actions).
+pub(crate) use flag_set;
 
 flag_set! {
     /// A link's `IFF_*` flags (`ifi_flags`), as `ip link` names them.

@@ -12,6 +12,7 @@ use rtnl::wire::addr::AddrMsg;
 use rtnl::wire::link::{LinkGet, LinkMsg};
 use rtnl::wire::nexthop::NexthopMsg;
 use rtnl::wire::route::RouteMsg;
+use rtnl::wire::{fdb::FdbMsg, neigh::NeighbourMsg, rule::RuleMsg};
 use rtnl::wire::{parse_done, parse_error, patch_flags, Attr, Attrs, Message, Messages, WireError};
 use rtnl::{
     Address, Conn, Decode, Error, Family, GroupMember, Lifetimes, Link, LinkKind, Nexthop, Object,
@@ -1046,6 +1047,7 @@ fn run_all_readers(buf: &[u8], depth: u32) -> usize {
         n += AddrMsg::decode(&m).is_ok() as usize;
         n += RouteMsg::decode(&m).is_ok() as usize;
         n += NexthopMsg::decode(&m).is_ok() as usize;
+        n += neigh_rule_readers(&m);
         for ty in [RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEXTHOP] {
             let mut h = m.header;
             h.nlmsg_type = ty;
@@ -1100,6 +1102,27 @@ fn run_all_readers(buf: &[u8], depth: u32) -> usize {
                 n += run_all_readers(echo, 1);
             }
         }
+    }
+    n
+}
+
+/// The readers of issue 15 (neighbours, FDB entries, rules), views and owned
+/// objects, also with the message type forced to each one's.
+fn neigh_rule_readers(m: &Message<'_>) -> usize {
+    let mut n = 0;
+    for ty in [m.header.nlmsg_type, RTM_NEWNEIGH, RTM_NEWRULE] {
+        let mut h = m.header;
+        h.nlmsg_type = ty;
+        let forced = Message {
+            header: h,
+            payload: m.payload,
+        };
+        n += NeighbourMsg::decode(&forced).is_ok() as usize;
+        n += FdbMsg::decode(&forced).is_ok() as usize;
+        n += RuleMsg::decode(&forced).is_ok() as usize;
+        n += rtnl::Neighbour::decode(&forced).map_or(0, |x| x.other.len());
+        n += rtnl::FdbEntry::decode(&forced).map_or(0, |x| x.other.len());
+        n += rtnl::Rule::decode(&forced).map_or(0, |x| x.other.len());
     }
     n
 }
@@ -1216,6 +1239,11 @@ fn untouched_replies_parse_without_errors() {
                 RTM_NEWADDR => drop(Address::try_from(&AddrMsg::decode(&m).unwrap()).unwrap()),
                 RTM_NEWROUTE => drop(Route::from(&RouteMsg::decode(&m).unwrap())),
                 RTM_NEWNEXTHOP => drop(Nexthop::from(&NexthopMsg::decode(&m).unwrap())),
+                RTM_NEWNEIGH if m.payload.first() == Some(&AF_BRIDGE) => {
+                    drop(rtnl::FdbEntry::from(&FdbMsg::decode(&m).unwrap()))
+                }
+                RTM_NEWNEIGH => drop(rtnl::Neighbour::from(&NeighbourMsg::decode(&m).unwrap())),
+                RTM_NEWRULE => drop(rtnl::Rule::from(&RuleMsg::decode(&m).unwrap())),
                 NLMSG_ERROR => drop(parse_error(&m).unwrap()),
                 NLMSG_DONE => drop(parse_done(&m).unwrap()),
                 t => panic!("{}: type {t}", f.name),

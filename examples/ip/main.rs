@@ -23,8 +23,10 @@
 mod addr;
 mod cli;
 mod link;
+mod neigh;
 mod nexthop;
 mod route;
+mod rule;
 
 use cli::{matches, usage, Args, Fail, Res};
 use rtnl::{Error, Family, Handle};
@@ -49,6 +51,16 @@ OBJECT and COMMAND:
   nexthop show [id ID]
   nexthop add|replace id ID { [via GW] [dev NAME] | blackhole | group ID[,W]/... }
   nexthop del id ID
+  route get [fibmatch] ADDR [from ADDR] [iif NAME] [oif NAME] [mark N] [uid N]
+  neigh show|flush [dev NAME] [master NAME] [proxy] [nud STATE|all]
+  neigh add|replace|change|del ADDR [lladdr LLADDR] [nud STATE] [router]
+                        [extern_learn] [protocol P] dev NAME | proxy ADDR dev NAME
+  neigh get ADDR dev NAME
+  rule show [table TABLE] [pref N]
+  rule add|del [not] [from PREFIX] [to PREFIX] [pref N] [fwmark M[/K]] [iif NAME]
+                        [oif NAME] [uidrange A-B] [ipproto P] [sport A[-B]] [dport A[-B]]
+                        [table TABLE | goto N | blackhole | unreachable | prohibit | nop]
+  rule flush [table TABLE]
   help
 Options: -4 (IPv4 only), -6 (IPv6 only); -br is accepted (output is always brief).
 Exit status: 0 ok, 1 bad command line, 2 the kernel (or the system) refused.";
@@ -104,6 +116,10 @@ fn run(argv: &[String]) -> Res {
         route::run(&mut h, &mut a, family)
     } else if matches(object, "nexthop") {
         nexthop::run(&mut h, &mut a, family)
+    } else if matches(object, "neighbour") || matches(object, "neighbor") {
+        neigh::run(&mut h, &mut a, family)
+    } else if matches(object, "rule") {
+        rule::run(&mut h, &mut a, family)
     } else {
         usage(format!("object \"{object}\" is unknown"))
     }

@@ -1,11 +1,13 @@
-//! `ip route show|add|replace|append|del`.
+//! `ip route show|get|add|replace|append|del`.
 
 use crate::cli::{
     is_show, parse_ip, parse_prefix, parse_table, print, table_name, usage, Args, Names, Res,
 };
 use crate::nexthop::parse_nh_id;
 use rtnl::abi::{RTAX_CC_ALGO, RTAX_LOCK};
-use rtnl::{Family, Handle, Hop, Protocol, Route, RouteFilter, RouteFlags, RouteType, Scope};
+use rtnl::{
+    Family, Handle, Hop, Protocol, Route, RouteFilter, RouteFlags, RouteGet, RouteType, Scope,
+};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
@@ -35,6 +37,7 @@ pub fn run(h: &mut Handle, a: &mut Args<'_>, family: Family) -> Res {
             };
             show(h, family, table)
         }
+        "get" => get(h, a, family),
         "add" | "replace" | "append" | "prepend" | "change" | "del" | "delete" => {
             let delete = cmd.starts_with("del");
             let r = parse_route(h, a, family, delete)?;
@@ -264,6 +267,19 @@ fn line(out: &mut String, r: &Route, all: bool, names: &Names) {
         let _ = write!(out, "metric {p} ");
     }
     flags(out, r.flags);
+    if let Some(m) = r.mark.filter(|&m| m != 0) {
+        if m >= 16 {
+            let _ = write!(out, "mark {m:#x} ");
+        } else {
+            let _ = write!(out, "mark {m} ");
+        }
+    }
+    if let Some(u) = r.uid {
+        let _ = write!(out, "uid {u} ");
+    }
+    if r.family == Family::INET && r.flags.contains(RouteFlags::CLONED) {
+        cache_flags(out, r.flags.0);
+    }
     // USER_HZ is 100 on every Linux ABI.
     if let Some(c) = r.cache {
         if c.rta_expires != 0 {
@@ -272,8 +288,17 @@ fn line(out: &mut String, r: &Route, all: bool, names: &Names) {
         if c.rta_error != 0 {
             let _ = write!(out, "error {} ", c.rta_error);
         }
+        if c.rta_id != 0 {
+            let _ = write!(out, "ipid {:#06x} ", c.rta_id);
+        }
+        if c.rta_ts != 0 || c.rta_tsage != 0 {
+            let _ = write!(out, "ts {:#x}tsage {}sec ", c.rta_ts, c.rta_tsage);
+        }
     }
     metrics(out, r);
+    if let Some(i) = r.iif {
+        let _ = write!(out, "iif {} ", names.dev(i));
+    }
     if let Some(p) = r.pref {
         match p {
             3 => out.push_str("pref low"),
@@ -296,6 +321,112 @@ fn line(out: &mut String, r: &Route, all: bool, names: &Names) {
         flags(out, hop.flags);
     }
     out.push('\n');
+}
+
+/// `ip route get [fibmatch] ADDR [from ADDR] [iif DEV] [oif DEV] [mark N] [uid N]
+/// [tos T] [ipproto P] [sport N] [dport N]`: one `RTM_GETROUTE`, printed as ip prints
+/// the answer.
+fn get(h: &mut Handle, a: &mut Args<'_>, family: Family) -> Res {
+    let mut dst = None;
+    let (mut src, mut iif, mut oif) = (None, None, None);
+    let (mut mark, mut uid, mut tos, mut fib) = (None, None, 0u8, false);
+    let (mut ip_proto, mut sport, mut dport) = (None, None, None);
+    while let Some(x) = a.next() {
+        match x {
+            "tos" | "dsfield" => tos = a.number(x)?,
+            "from" => src = Some(parse_ip(a.value(x)?.split('/').next().unwrap_or(""))?),
+            "iif" => iif = Some(a.value(x)?),
+            "oif" | "dev" => oif = Some(a.value(x)?),
+            "mark" => mark = Some(a.number(x)?),
+            "uid" => uid = Some(a.number(x)?),
+            "fibmatch" => fib = true,
+            "ipproto" => {
+                ip_proto = Some(match a.value(x)? {
+                    "tcp" => 6,
+                    "udp" => 17,
+                    "icmp" => 1,
+                    "ipv6-icmp" => 58,
+                    v => v
+                        .parse()
+                        .or_else(|_| usage(format!("Invalid \"ipproto\" value \"{v}\"")))?,
+                })
+            }
+            "sport" => sport = Some(a.number(x)?),
+            "dport" => dport = Some(a.number(x)?),
+            "to" => dst = Some(parse_dst_addr(a.value(x)?)?),
+            x if dst.is_none() => dst = Some(parse_dst_addr(x)?),
+            x => return usage(format!("unexpected \"{x}\"")),
+        }
+    }
+    let Some(dst) = dst else {
+        return usage("need at least a destination address");
+    };
+    if family != Family::UNSPEC && Family::of(dst) != family {
+        return usage(format!("{dst} is not of the requested family"));
+    }
+    let mut req = RouteGet::to(dst);
+    req.fib_match = fib;
+    req.src = src;
+    req.mark = mark;
+    req.uid = uid;
+    req.tos = tos;
+    req.ip_proto = ip_proto;
+    req.sport = sport;
+    req.dport = dport;
+    if let Some(d) = iif {
+        req.iif = Some(h.link_index(d)?);
+    }
+    if let Some(d) = oif {
+        req.oif = Some(h.link_index(d)?);
+    }
+    let names = Names::read(h)?;
+    // ip route get ...  →  Handle::route_get(&RouteGet)
+    let r = h.route_get(&req)?;
+    let mut out = String::new();
+    line(&mut out, &r, true, &names);
+    print(&out);
+    Ok(())
+}
+
+/// `ADDR[/LEN]` of `ip route get` (the length is ignored, as ip warns).
+fn parse_dst_addr(s: &str) -> Res<IpAddr> {
+    parse_ip(s.split('/').next().unwrap_or(""))
+}
+
+/// The `RTCF_*` flags of a cached IPv4 route, as ip prints them after `cache`.
+fn cache_flags(out: &mut String, flags: u32) {
+    const ORDER: [(u32, &str); 14] = [
+        (0x8000_0000, "local"),
+        (0x4000_0000, "reject"),
+        (0x2000_0000, "mc"),
+        (0x1000_0000, "brd"),
+        (0x0800_0000, "dst-nat"),
+        (0x0080_0000, "src-nat"),
+        (0x0040_0000, "masq"),
+        (0x0002_0000, "dst-direct"),
+        (0x0400_0000, "src-direct"),
+        (0x0004_0000, "redirected"),
+        (0x0100_0000, "redirect"),
+        (0x0020_0000, "fastroute"),
+        (0x0001_0000, "notify"),
+        (0x0008_0000, "proxy"),
+    ];
+    let mut f = flags & !0xffff;
+    out.push_str("\n    cache ");
+    if f == 0 {
+        return;
+    }
+    out.push('<');
+    for (bit, name) in ORDER {
+        if f & bit != 0 {
+            f &= !bit;
+            out.push_str(name);
+            out.push_str(if f != 0 { "," } else { "> " });
+        }
+    }
+    if f != 0 {
+        let _ = write!(out, "{f:x}>");
+    }
 }
 
 /// The route's (or a next hop's) flags, in ip's order.

@@ -51,17 +51,21 @@ pub(crate) fn i32_at(b: &[u8], at: usize) -> i32 {
 
 mod addr;
 mod link;
+mod neigh;
 mod netlink;
 mod nexthop;
 mod route;
 mod rtnetlink;
+mod rule;
 
 pub use addr::*;
 pub use link::*;
+pub use neigh::*;
 pub use netlink::*;
 pub use nexthop::*;
 pub use route::*;
 pub use rtnetlink::*;
+pub use rule::*;
 
 // variation is expected; the asserts prove it).
 const _: () = {
@@ -87,6 +91,25 @@ const _: () = {
     assert!(offset_of!(NlMsgErr, msg) == 4);
     assert!(size_of::<RtAttr>() == RtAttr::LEN);
     assert!(offset_of!(RtAttr, rta_type) == 2);
+};
+
+// Neighbours, FDB entries and policy rules (linux/neighbour.h, linux/fib_rules.h).
+const _: () = {
+    assert!(size_of::<NdMsg>() == NdMsg::LEN);
+    assert!(offset_of!(NdMsg, ndm_ifindex) == 4);
+    assert!(offset_of!(NdMsg, ndm_state) == 8);
+    assert!(offset_of!(NdMsg, ndm_flags) == 10);
+    assert!(offset_of!(NdMsg, ndm_type) == 11);
+    assert!(size_of::<NdaCacheInfo>() == NdaCacheInfo::LEN);
+    assert!(offset_of!(NdaCacheInfo, ndm_refcnt) == 12);
+    assert!(size_of::<FibRuleHdr>() == FibRuleHdr::LEN);
+    assert!(offset_of!(FibRuleHdr, table) == 4);
+    assert!(offset_of!(FibRuleHdr, action) == 7);
+    assert!(offset_of!(FibRuleHdr, flags) == 8);
+    assert!(size_of::<FibRuleUidRange>() == FibRuleUidRange::LEN);
+    assert!(offset_of!(FibRuleUidRange, end) == 4);
+    assert!(size_of::<FibRulePortRange>() == FibRulePortRange::LEN);
+    assert!(offset_of!(FibRulePortRange, end) == 2);
 };
 
 #[cfg(test)]

@@ -8,8 +8,11 @@
 
 pub(crate) mod addr;
 pub(crate) mod bridge;
+pub(crate) mod fdb;
 pub(crate) mod handle;
 pub(crate) mod link;
+pub(crate) mod neigh;
 pub(crate) mod nexthop;
 pub(crate) mod oneshot;
 pub(crate) mod route;
+pub(crate) mod rule;

@@ -7,7 +7,7 @@ use crate::ops::handle::{Handle, Listing};
 use crate::ops::oneshot::with_thread_handle;
 use crate::types::{check_ifname, Family, Protocol, RouteType, Scope};
 use crate::validate::{check_prefix, check_same_family};
-use crate::wire::route::{Route, RouteFilter, RouteMsg};
+use crate::wire::route::{Route, RouteFilter, RouteGet, RouteMsg};
 use crate::wire::Decode;
 use std::net::IpAddr;
 
@@ -36,6 +36,52 @@ impl Handle {
             }
             Ok(())
         })
+    }
+
+    /// `ip route get [fibmatch] DST [from SRC] [iif X] [oif Y] [mark M] [uid U]`: the
+    /// route the kernel would use for a packet (gateway in [`Route::gateway`], device
+    /// in [`Route::oif`], preferred source in [`Route::prefsrc`], table in
+    /// [`Route::table`]), or with [`RouteGet::fib_match`] the FIB entry that matched.
+    /// One `RTM_GETROUTE` and its one reply, no dump. An unreachable destination is
+    /// the kernel's refusal (`ENETUNREACH`, `EHOSTUNREACH`) as [`crate::Error::Kernel`].
+    #[doc(alias = "RTM_GETROUTE")]
+    pub fn route_get(&mut self, req: &RouteGet) -> Result<Route> {
+        // A closure, not `Route::decode`: the reader must take any message lifetime.
+        #[allow(clippy::redundant_closure)]
+        let found = self.get_with(req, |m| Route::decode(m))?;
+        found.ok_or_else(|| crate::Error::NotFound {
+            kind: "route",
+            name: req.dst.to_string(),
+        })
+    }
+
+    /// The default route the kernel would use for traffic of `family` (`ip route get
+    /// fibmatch 240.0.0.1`, `ip -6 route get fibmatch ::`): one `RTM_GETROUTE`, not a
+    /// dump of every route (the CNI macvlan plugin's "which device has the default
+    /// route"). Policy rules are followed, so the answer can be a default route of
+    /// another table. The lookup is for an address that only a default route covers
+    /// in ordinary tables (IPv4: 240.0.0.1 of the reserved class E; IPv6: `::`);
+    /// `Ok(None)` when there is no default route (the kernel answers
+    /// `ENETUNREACH`/`EHOSTUNREACH`), or when a more specific route covers that
+    /// address (then it is not a default route).
+    pub fn default_route(&mut self, family: Family) -> Result<Option<Route>> {
+        let probe: IpAddr = match family {
+            Family::INET => std::net::Ipv4Addr::new(240, 0, 0, 1).into(),
+            Family::INET6 => std::net::Ipv6Addr::UNSPECIFIED.into(),
+            f => {
+                return Err(crate::Error::invalid(
+                    "route family",
+                    f,
+                    "default routes are IPv4 or IPv6",
+                ))
+            }
+        };
+        match self.route_get(&RouteGet::fibmatch(probe)) {
+            Ok(r) if r.dst_len == 0 => Ok(Some(r)),
+            Ok(_) => Ok(None),
+            Err(e) if matches!(e.errno(), Some(libc::ENETUNREACH | libc::EHOSTUNREACH)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -12,6 +12,9 @@
 //!   type that both parses and emits: [`link::Link`], [`addr::Address`],
 //!   [`route::Route`], [`nexthop::Nexthop`]), its zero-copy view for streaming
 //!   (`LinkMsg`, `AddrMsg`, `RouteMsg`, `NexthopMsg`), and its dump filters.
+//! - [`neigh`], [`fdb`], [`rule`]: ARP/NDP neighbours ([`neigh::Neighbour`]), bridge
+//!   FDB entries ([`fdb::FdbEntry`], a type of its own on the same message type) and
+//!   policy rules ([`rule::Rule`]), likewise; [`route::RouteGet`] is `ip route get`.
 //!
 //! Allocation: building a message never allocates, and neither does reading one
 //! through a view. Converting a view into an owned object allocates for what it
@@ -24,9 +27,12 @@ mod names;
 mod parser;
 
 pub mod addr;
+pub mod fdb;
 pub mod link;
+pub mod neigh;
 pub mod nexthop;
 pub mod route;
+pub mod rule;
 
 pub use crate::error::WireError;
 pub use ack::{parse_done, parse_error, AckMsg};

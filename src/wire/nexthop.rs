@@ -23,7 +23,7 @@ use std::net::IpAddr;
 pub struct GroupMember {
     /// The member's id (a nexthop object that is not itself a group).
     pub id: u32,
-    /// Its share of the traffic, 1 to 65536 (`ip nexthop ... group ID,WEIGHT`). The
+    /// Its share of the traffic, 1 to 65535 (`ip nexthop ... group ID,WEIGHT`). The
     /// wire carries `weight - 1` in a byte, and since Linux 6.12 a second byte above it
     /// (`weight_high`): weights above 256 need such a kernel, older ones refuse them.
     pub weight: u32,
@@ -129,7 +129,8 @@ impl Object for Nexthop {
     /// Refuses what the kernel would refuse anyway, before any syscall: id 0, a
     /// blackhole with a gateway or device, a nexthop with neither, a group with
     /// anything else or with a member id 0 (or its own) or a weight outside
-    /// 1..=65536, a gateway of another family than the nexthop's.
+    /// 1..=65535 (the wire could say 65536, `0xffff`, but the kernel refuses it: the
+    /// weight is a `u16` there), a gateway of another family than the nexthop's.
     fn check(&self, verb: Verb) -> Result<()> {
         if self.id == 0 {
             return Err(Error::invalid("nexthop id", 0, "0 is not an id"));
@@ -153,11 +154,11 @@ impl Object for Nexthop {
                         "not an id of another nexthop",
                     ));
                 }
-                if !(1..=65536).contains(&m.weight) {
+                if !(1..=65535).contains(&m.weight) {
                     return Err(Error::invalid(
                         "nexthop group weight",
                         m.weight,
-                        "weights go from 1 to 65536",
+                        "weights go from 1 to 65535",
                     ));
                 }
             }
@@ -364,15 +365,17 @@ impl<'a> Decode<'a> for NexthopMsg<'a> {
         for a in attrs {
             let a = a?;
             match a.ty {
-                NHA_ID => n.id = a.u32().unwrap_or(0),
+                // A malformed repeat does not undo a well-formed value (the owned
+                // copy keeps it raw, after the typed one).
+                NHA_ID => n.id = a.u32().unwrap_or(n.id),
                 // An unset family (as a request may carry it) takes the
                 // gateway's from its length, as `Nexthop::emit_body` does.
-                NHA_GATEWAY if h.nh_family == AF_UNSPEC => n.gateway = a.ip().ok(),
-                NHA_GATEWAY => n.gateway = a.ip_of(h.nh_family).ok(),
+                NHA_GATEWAY if h.nh_family == AF_UNSPEC => n.gateway = a.ip().ok().or(n.gateway),
+                NHA_GATEWAY => n.gateway = a.ip_of(h.nh_family).ok().or(n.gateway),
                 NHA_BLACKHOLE => n.blackhole = true,
-                NHA_OIF => n.oif = a.u32().ok(),
+                NHA_OIF => n.oif = a.u32().ok().or(n.oif),
                 NHA_GROUP if a.value.len() % GROUP_ENTRY == 0 => n.group = a.value,
-                NHA_GROUP_TYPE => n.group_type = a.u16().ok(),
+                NHA_GROUP_TYPE => n.group_type = a.u16().ok().or(n.group_type),
                 _ => {}
             }
         }
@@ -453,6 +456,16 @@ mod tests {
             unbalanced_time: None,
         });
         assert_eq!(round_trip(&n), n);
+        // 65536 encodes (0xffff) but the kernel refuses it: refused before a syscall.
+        assert!(Nexthop::group(
+            3,
+            &[GroupMember {
+                id: 1,
+                weight: 65536
+            }]
+        )
+        .check(Verb::Add)
+        .is_err());
         for bad in [0, 65537] {
             let n = Nexthop::group(3, &[GroupMember { id: 1, weight: bad }]);
             assert!(n.check(Verb::Add).is_err());

@@ -765,6 +765,164 @@ impl Request for RouteFilter {
     }
 }
 
+/// One route lookup (`ip route get [fibmatch] DST [from SRC] [uid U] [ipproto P]
+/// [sport S] [dport D] [iif X] [oif Y] [mark M] [tos T]`): one `RTM_GETROUTE`, not a
+/// dump. The kernel answers with the route it would use — gateway, device, preferred
+/// source, table (`RTM_F_LOOKUP_TABLE` is set for IPv4, as iproute2 sets it) — or,
+/// with [`fib_match`](Self::fib_match), the FIB entry that matched (`ip route get
+/// fibmatch`). Read the answer with [`crate::Handle::route_get`].
+///
+/// Attribute order follows iproute2's for that command line: `RTA_DST`, `RTA_SRC`,
+/// `RTA_UID`, `RTA_IP_PROTO`, `RTA_SPORT`, `RTA_DPORT` (ports in network order), then
+/// `RTA_IIF`, `RTA_OIF`, `RTA_MARK`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteGet {
+    /// The destination (`rtm_dst_len` is the address's full length).
+    pub dst: IpAddr,
+    /// `from SRC`: the source address (of the other family: refused).
+    pub src: Option<IpAddr>,
+    /// `iif X`: as if the packet arrived on this device (a forwarding lookup; needs
+    /// `src`).
+    pub iif: Option<u32>,
+    /// `oif X`: as if sent out of this device.
+    pub oif: Option<u32>,
+    /// `mark M`: the packet's firewall mark (for `fwmark` rules).
+    pub mark: Option<u32>,
+    /// `uid U`: the sending socket's owner (for `uidrange` rules).
+    pub uid: Option<u32>,
+    /// `tos T`.
+    pub tos: u8,
+    /// `ipproto P` (for `ipproto` rules and multipath hashing).
+    pub ip_proto: Option<u8>,
+    /// `sport S`.
+    pub sport: Option<u16>,
+    /// `dport D`.
+    pub dport: Option<u16>,
+    /// `fibmatch`: answer with the FIB entry that matched rather than the resolved
+    /// route (`RTM_F_FIB_MATCH`, Linux ≥ 4.13).
+    pub fib_match: bool,
+}
+
+impl RouteGet {
+    /// `ip route get DST`.
+    pub fn to(dst: IpAddr) -> RouteGet {
+        RouteGet {
+            dst,
+            src: None,
+            iif: None,
+            oif: None,
+            mark: None,
+            uid: None,
+            tos: 0,
+            ip_proto: None,
+            sport: None,
+            dport: None,
+            fib_match: false,
+        }
+    }
+
+    /// `ip route get fibmatch DST`.
+    pub fn fibmatch(dst: IpAddr) -> RouteGet {
+        RouteGet {
+            fib_match: true,
+            ..RouteGet::to(dst)
+        }
+    }
+
+    /// `from SRC`.
+    pub fn from(mut self, src: IpAddr) -> RouteGet {
+        self.src = Some(src);
+        self
+    }
+
+    /// `oif X`.
+    pub fn oif(mut self, oif: u32) -> RouteGet {
+        self.oif = Some(oif);
+        self
+    }
+
+    /// `iif X`.
+    pub fn iif(mut self, iif: u32) -> RouteGet {
+        self.iif = Some(iif);
+        self
+    }
+
+    /// `mark M`.
+    pub fn mark(mut self, mark: u32) -> RouteGet {
+        self.mark = Some(mark);
+        self
+    }
+
+    /// `uid U`.
+    pub fn uid(mut self, uid: u32) -> RouteGet {
+        self.uid = Some(uid);
+        self
+    }
+}
+
+impl Request for RouteGet {
+    /// Refuses a source address of the other family.
+    fn check(&self) -> Result<()> {
+        if let Some(s) = self.src {
+            if Family::of(s) != Family::of(self.dst) {
+                return Err(Error::wrong_family(
+                    "route lookup source",
+                    s,
+                    "address family differs from the destination's",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, WireError> {
+        let family = Family::of(self.dst);
+        let full = if family == Family::INET { 32 } else { 128 };
+        let mut flags = 0;
+        if family == Family::INET {
+            flags |= RTM_F_LOOKUP_TABLE;
+        }
+        if self.fib_match {
+            flags |= RTM_F_FIB_MATCH;
+        }
+        let mut b = MsgBuilder::new(buf, RTM_GETROUTE, 0)?;
+        b.header(&RtMsg {
+            rtm_family: family.0,
+            rtm_dst_len: full,
+            rtm_src_len: if self.src.is_some() { full } else { 0 },
+            rtm_tos: self.tos,
+            rtm_flags: flags,
+            ..Default::default()
+        })?;
+        b.attr_ip(RTA_DST, self.dst)?;
+        if let Some(s) = self.src {
+            b.attr_ip(RTA_SRC, s)?;
+        }
+        if let Some(u) = self.uid {
+            b.attr_u32(RTA_UID, u)?;
+        }
+        if let Some(p) = self.ip_proto {
+            b.attr_u8(RTA_IP_PROTO, p)?;
+        }
+        if let Some(p) = self.sport {
+            b.attr_bytes(RTA_SPORT, &p.to_be_bytes())?;
+        }
+        if let Some(p) = self.dport {
+            b.attr_bytes(RTA_DPORT, &p.to_be_bytes())?;
+        }
+        if let Some(i) = self.iif {
+            b.attr_u32(RTA_IIF, i)?;
+        }
+        if let Some(o) = self.oif {
+            b.attr_u32(RTA_OIF, o)?;
+        }
+        if let Some(m) = self.mark {
+            b.attr_u32(RTA_MARK, m)?;
+        }
+        b.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

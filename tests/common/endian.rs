@@ -6,7 +6,8 @@
 //! The walker knows the structure of the messages in the fixtures: `nlmsghdr`, the
 //! family headers, `nlmsgerr` (with the echoed request), and which attributes hold
 //! native integers (recursing into `IFLA_LINKINFO`, `IFLA_INFO_DATA` and
-//! `VETH_INFO_PEER`), nexthop messages included. Attributes it does not know are left as they are — exactly what
+//! `VETH_INFO_PEER`), nexthop messages included, and neighbour, FDB and rule messages,
+//! route metrics and multipath next hops. Attributes it does not know are left as they are — exactly what
 //! a reader that skips unknown attributes needs. On little-endian hosts it is the
 //! identity.
 #![allow(dead_code)]
@@ -22,6 +23,10 @@ enum Ctx {
     Addr,
     Route,
     Nexthop,
+    NhResGroup,
+    Neigh,
+    Rule,
+    Metrics,
     ExtAck,
     Opaque,
 }
@@ -133,6 +138,63 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
                 swap32(payload, 0)
             }
             (Ctx::Nexthop, NHA_GROUP_TYPE) if payload.len() == 2 => swap16(payload, 0),
+            (Ctx::Nexthop, NHA_RES_GROUP) => attrs(payload, Ctx::NhResGroup, None),
+            (Ctx::NhResGroup, NHA_RES_GROUP_BUCKETS) if payload.len() == 2 => swap16(payload, 0),
+            (Ctx::NhResGroup, NHA_RES_GROUP_IDLE_TIMER | NHA_RES_GROUP_UNBALANCED_TIMER)
+                if payload.len() == 4 =>
+            {
+                swap32(payload, 0)
+            }
+            (Ctx::NhResGroup, NHA_RES_GROUP_UNBALANCED_TIME) if payload.len() == 8 => {
+                swap64(payload, 0)
+            }
+            (Ctx::Route, RTA_EXPIRES) if payload.len() == 4 => swap32(payload, 0),
+            (Ctx::Route, RTA_METRICS) => attrs(payload, Ctx::Metrics, None),
+            (Ctx::Metrics, t) if t != RTAX_CC_ALGO && payload.len() == 4 => swap32(payload, 0),
+            // struct rtnexthop: u16 len, u8 flags, u8 hops, i32 ifindex; then attributes.
+            (Ctx::Route, RTA_MULTIPATH) => {
+                let mut at = 0;
+                while at + 8 <= payload.len() {
+                    let len = le16(payload, at);
+                    if len < 8 || at + len > payload.len() {
+                        break;
+                    }
+                    swap16(payload, at);
+                    swap32(payload, at + 4);
+                    attrs(&mut payload[at + 8..at + len], Ctx::Route, None);
+                    at += (len + 3) & !3;
+                }
+            }
+            (Ctx::Neigh, NDA_VLAN | NDA_NDM_STATE_MASK) if payload.len() == 2 => swap16(payload, 0),
+            (
+                Ctx::Neigh,
+                NDA_PROBES | NDA_VNI | NDA_IFINDEX | NDA_MASTER | NDA_LINK_NETNSID | NDA_SRC_VNI
+                | NDA_NH_ID | NDA_FLAGS_EXT,
+            ) if payload.len() == 4 => swap32(payload, 0),
+            (Ctx::Neigh, NDA_CACHEINFO) => {
+                for i in (0..payload.len()).step_by(4) {
+                    swap32(payload, i);
+                }
+            }
+            (
+                Ctx::Rule,
+                FRA_PRIORITY
+                | FRA_FWMARK
+                | FRA_FWMASK
+                | FRA_FLOW
+                | FRA_TABLE
+                | FRA_SUPPRESS_PREFIXLEN
+                | FRA_SUPPRESS_IFGROUP
+                | FRA_GOTO,
+            ) if payload.len() == 4 => swap32(payload, 0),
+            (Ctx::Rule, FRA_UID_RANGE) if payload.len() == 8 => {
+                swap32(payload, 0);
+                swap32(payload, 4);
+            }
+            (Ctx::Rule, FRA_SPORT_RANGE | FRA_DPORT_RANGE) if payload.len() == 4 => {
+                swap16(payload, 0);
+                swap16(payload, 2);
+            }
             // struct nexthop_grp: u32 id, u8 weight, u8, u16 — 8 bytes each.
             (Ctx::Nexthop, NHA_GROUP) => {
                 for i in (0..payload.len() / 8).map(|k| k * 8) {
@@ -193,6 +255,20 @@ fn message(m: &mut [u8]) {
             swap32(body, 4);
             if body.len() > 8 {
                 attrs(&mut body[8..], Ctx::Nexthop, None);
+            }
+        }
+        RTM_NEWNEIGH | RTM_DELNEIGH | RTM_GETNEIGH => {
+            swap16(body, 2);
+            swap32(body, 4);
+            swap16(body, 8);
+            if body.len() > 12 {
+                attrs(&mut body[12..], Ctx::Neigh, None);
+            }
+        }
+        RTM_NEWRULE | RTM_DELRULE | RTM_GETRULE => {
+            swap32(body, 8);
+            if body.len() > 12 {
+                attrs(&mut body[12..], Ctx::Rule, None);
             }
         }
         NLMSG_DONE => {
