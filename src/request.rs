@@ -47,10 +47,15 @@ pub enum AckMode {
 /// Limits of one batch datagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchLimits {
-    /// Bytes per `sendmsg` (the kernel refuses more than `SO_SNDBUF`).
+    /// Bytes per `sendmsg`. The kernel refuses a datagram longer than the socket's
+    /// send buffer (less 32 bytes): a socket grows its buffer to fit
+    /// (`SO_SNDBUFFORCE` when privileged, else up to twice `net.core.wmem_max`) and,
+    /// where it cannot, datagrams are cut to what it takes.
     pub max_bytes: usize,
     /// Requests per `sendmsg`; replies to them must fit the receive buffer, or the
-    /// kernel drops them (`ENOBUFS`). `0` derives it from the receive buffer.
+    /// kernel drops them (`ENOBUFS`): a socket grows its buffer to 1 KiB per request
+    /// where allowed. `0` derives it from the receive buffer (4 MiB where allowed:
+    /// 4,096 requests).
     pub max_msgs: usize,
 }
 
@@ -486,13 +491,16 @@ impl<T: Transport> Conn<T> {
         mut on_result: impl FnMut(usize, Result<()>),
     ) -> Result<()> {
         let op = "batch";
-        self.t.prepare_batch();
+        let replies = limits.max_msgs.saturating_mul(REPLY_TRUESIZE);
+        let max_bytes = self
+            .t
+            .prepare_batch(limits.max_bytes.max(NlMsgHdr::LEN), replies)
+            .max(NlMsgHdr::LEN);
         let max_msgs = if limits.max_msgs == 0 {
             (self.t.recv_buffer() / REPLY_TRUESIZE).max(1)
         } else {
             limits.max_msgs
         };
-        let max_bytes = limits.max_bytes.max(NlMsgHdr::LEN);
         let ack = match mode {
             AckMode::Every => NLM_F_ACK,
             AckMode::Last => 0,

@@ -540,8 +540,10 @@ impl<F: FnMut(usize, Result<()>)> Batch<'_, F> {
     }
 
     /// Changes the datagram limits (bytes per `sendmsg`, requests per `sendmsg`).
-    /// The batch buffer grows to `max_bytes`, but no further than 16 MiB (the kernel
-    /// refuses datagrams larger than the socket's send buffer anyway).
+    /// The batch buffer grows to `max_bytes`, but no further than 16 MiB; the socket
+    /// grows its send and receive buffers to match where it is allowed to (see
+    /// [`BatchLimits`]). `BatchLimits { max_bytes: 1 << 20, max_msgs: 10_000 }` sends
+    /// 10,000 neighbours in one `sendmsg` as root.
     pub fn limits(&mut self, limits: BatchLimits) -> &mut Self {
         self.limits = limits;
         let want = limits.max_bytes.min(MAX_BATCH_BUF);

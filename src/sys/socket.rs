@@ -41,9 +41,14 @@ pub trait Transport {
     fn recv_buffer(&self) -> usize {
         212_992
     }
-    /// Called before a batch: a transport may enlarge its receive buffer then, so
-    /// that many replies can be pending (sockets skip that cost for single requests).
-    fn prepare_batch(&mut self) {}
+    /// Called before a batch of datagrams of up to `datagram` bytes whose replies may
+    /// take up to `replies` bytes of receive buffer (0: as many as it holds). A
+    /// transport may enlarge its buffers then (sockets skip that cost for single
+    /// requests). Returns the largest datagram it can send, at most `datagram`.
+    fn prepare_batch(&mut self, datagram: usize, replies: usize) -> usize {
+        let _ = replies;
+        datagram
+    }
 }
 
 /// The default receive timeout: a reply that never comes is an error, not a hang.
@@ -66,6 +71,9 @@ pub struct Socket {
     port_id: u32,
     timeout: Option<Duration>,
     rcvbuf: usize,
+    /// `SO_SNDBUF` as the kernel reports it (twice what was asked); 0 until a batch
+    /// needs it.
+    sndbuf: usize,
 }
 
 #[cfg(rtnl_netlink)]
@@ -143,6 +151,7 @@ impl Socket {
             port_id: 0,
             timeout: None,
             rcvbuf: 0,
+            sndbuf: 0,
         };
         // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
@@ -216,6 +225,26 @@ impl Socket {
         }
         self.rcvbuf = getsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF)? as usize;
         Ok(self.rcvbuf)
+    }
+
+    /// Asks for a send buffer of `bytes` (with `SO_SNDBUFFORCE` when privileged, else
+    /// `SO_SNDBUF`, which `net.core.wmem_max` caps); returns what the kernel granted.
+    /// A datagram may be up to that minus 32 bytes long (the kernel's rule for
+    /// netlink); a batch grows the buffer itself when its limits ask for more.
+    pub fn set_send_buffer(&mut self, bytes: usize) -> io::Result<usize> {
+        let want = bytes.min(i32::MAX as usize / 2) as libc::c_int;
+        if setsockopt_int(
+            self.fd.as_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUFFORCE,
+            want,
+        )
+        .is_err()
+        {
+            setsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_SNDBUF, want)?;
+        }
+        self.sndbuf = getsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_SNDBUF)? as usize;
+        Ok(self.sndbuf)
     }
 
     /// Joins a multicast group (`RTNLGRP_*`), to receive change notifications.
@@ -341,14 +370,28 @@ impl Transport for Socket {
         }
     }
 
-    fn prepare_batch(&mut self) {
-        if self.rcvbuf == 0 {
-            // Not chosen by the caller yet. Best effort: without it the batch window
-            // (derived from the buffer's size) is just smaller.
-            if self.set_recv_buffer(WANTED_RCVBUF).is_err() {
+    fn prepare_batch(&mut self, datagram: usize, replies: usize) -> usize {
+        if self.rcvbuf == 0 || replies > self.rcvbuf {
+            // Not chosen by the caller yet, or too small for the replies asked for.
+            // Best effort: without it the batch window (derived from the buffer's
+            // size) is just smaller.
+            if self.set_recv_buffer(replies.max(WANTED_RCVBUF)).is_err() && self.rcvbuf == 0 {
                 self.rcvbuf = 212_992;
             }
         }
+        // The kernel refuses (EMSGSIZE) a datagram longer than the send buffer less
+        // 32 bytes: grow the buffer when the datagrams asked for are longer, else cut
+        // them to what it takes.
+        const SLACK: usize = 32;
+        if self.sndbuf == 0 {
+            self.sndbuf = getsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_SNDBUF)
+                .map_or(212_992, |n| n as usize);
+        }
+        if datagram + SLACK > self.sndbuf {
+            // The kernel doubles what it is asked for.
+            let _ = self.set_send_buffer((datagram + SLACK).div_ceil(2));
+        }
+        datagram.min(self.sndbuf.saturating_sub(SLACK))
     }
 }
 
@@ -384,6 +427,13 @@ impl Socket {
     }
     /// Unsupported on this platform.
     pub fn set_recv_buffer(&mut self, _bytes: usize) -> io::Result<usize> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    /// Unsupported on this platform.
+    pub fn set_send_buffer(&mut self, _bytes: usize) -> io::Result<usize> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
             "rtnetlink is Linux-only",
