@@ -13,3 +13,4 @@ pub(crate) mod link;
 pub(crate) mod nexthop;
 pub(crate) mod oneshot;
 pub(crate) mod route;
+pub(crate) mod tc;

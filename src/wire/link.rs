@@ -24,6 +24,15 @@ use crate::wire::{
 };
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
+mod altname;
+mod kinds;
+pub use altname::AltName;
+pub use kinds::{Bond, Ipvlan};
+pub use kinds::{
+    BondMode, BridgePort, Geneve, IpvlanFlags, IpvlanMode, Macvlan, MacvlanMode, TunInfo, TunMode,
+    TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+};
+
 /// Where a link goes (`ip link set dev X netns NS`) or is created (`IFLA_NET_NS_FD`,
 /// `IFLA_NET_NS_PID`). A descriptor is borrowed: it must stay open until the request
 /// has been sent.
@@ -73,6 +82,12 @@ pub struct VethPeer {
 pub struct Bridge {
     /// `stp_state 0|1`: `IFLA_BR_STP_STATE`.
     pub stp: Option<bool>,
+    /// `vlan_filtering 0|1`: `IFLA_BR_VLAN_FILTERING` (the kernel needs
+    /// `CONFIG_BRIDGE_VLAN_FILTERING`; without it, `EOPNOTSUPP`).
+    pub vlan_filtering: Option<bool>,
+    /// `vlan_default_pvid N`: `IFLA_BR_VLAN_DEFAULT_PVID`, the VLAN new ports get
+    /// untagged (0: none; at most 4094).
+    pub default_pvid: Option<u16>,
     /// Bridge attributes this crate does not model, as the kernel reported them
     /// (`IFLA_BR_*`); sent back as they came.
     pub other: RawAttrs,
@@ -86,7 +101,32 @@ pub enum LinkKind {
     Veth(VethPeer),
     /// `type bridge`.
     Bridge(Bridge),
-    /// Any other kind by name (`type dummy`, ...), with its `IFLA_INFO_DATA` as raw
+    /// `type vlan`: an 802.1Q/802.1ad sub-interface of [`Link::link`].
+    Vlan(Vlan),
+    /// `type macvlan`: a link with its own MAC on [`Link::link`].
+    Macvlan(Macvlan),
+    /// `type macvtap`: a macvlan with a character device (`/dev/tapN`).
+    Macvtap(Macvlan),
+    /// `type ipvlan`: links sharing [`Link::link`]'s MAC.
+    Ipvlan(Ipvlan),
+    /// `type vxlan`.
+    Vxlan(Box<Vxlan>),
+    /// `type geneve`.
+    Geneve(Box<Geneve>),
+    /// `type vrf`.
+    Vrf(Vrf),
+    /// `type bond`.
+    Bond(Box<Bond>),
+    /// `type dummy`.
+    Dummy,
+    /// `type ifb`: the intermediate functional block (a tc redirect target).
+    Ifb,
+    /// `type wireguard` (the link only).
+    Wireguard,
+    /// A `tun` or `tap` device, as the kernel reports it (made through
+    /// `/dev/net/tun`: [`crate::tun`]).
+    Tun(TunInfo),
+    /// Any other kind by name, with its `IFLA_INFO_DATA` as raw
     /// attributes bytes, if any.
     Other {
         /// The kind (`IFLA_INFO_KIND`).
@@ -111,6 +151,7 @@ impl LinkKind {
             LinkKind::Veth(_) => "veth",
             LinkKind::Bridge(_) => "bridge",
             LinkKind::Other { kind, .. } => kind,
+            k => k.typed_name().unwrap_or_default(),
         }
     }
 
@@ -120,12 +161,28 @@ impl LinkKind {
                 return Err(Error::invalid("link kind", kind, "empty or contains NUL"));
             }
         }
+        if let LinkKind::Bridge(Bridge {
+            default_pvid: Some(pvid),
+            ..
+        }) = self
+        {
+            if *pvid >= 4095 {
+                return Err(Error::invalid(
+                    "bridge vlan_default_pvid",
+                    pvid,
+                    "must be 0 (none) to 4094",
+                ));
+            }
+        }
         Ok(())
     }
 
     #[inline]
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let info = b.begin_nested(IFLA_LINKINFO)?;
+        if self.emit_typed(b)? {
+            return b.end_nested(info);
+        }
         match self {
             LinkKind::Veth(peer) => {
                 b.attr_bytes(IFLA_INFO_KIND, b"veth")?;
@@ -152,10 +209,20 @@ impl LinkKind {
             }
             LinkKind::Bridge(br) => {
                 b.attr_bytes(IFLA_INFO_KIND, b"bridge")?;
-                if br.stp.is_some() || !br.other.is_empty() {
+                if br.stp.is_some()
+                    || br.vlan_filtering.is_some()
+                    || br.default_pvid.is_some()
+                    || !br.other.is_empty()
+                {
                     let data = b.begin_nested(IFLA_INFO_DATA)?;
                     if let Some(on) = br.stp {
                         b.attr_u32(IFLA_BR_STP_STATE, on as u32)?;
+                    }
+                    if let Some(on) = br.vlan_filtering {
+                        b.attr_u8(IFLA_BR_VLAN_FILTERING, on as u8)?;
+                    }
+                    if let Some(pvid) = br.default_pvid {
+                        b.attr_u16(IFLA_BR_VLAN_DEFAULT_PVID, pvid)?;
                     }
                     emit_raw(b, &br.other)?;
                     b.end_nested(data)?;
@@ -167,12 +234,16 @@ impl LinkKind {
                     b.attr_bytes(IFLA_INFO_DATA, d)?;
                 }
             }
+            _ => {} // the typed kinds, emitted above
         }
         b.end_nested(info)
     }
 
     /// Reads `IFLA_INFO_KIND` + `IFLA_INFO_DATA`.
     fn decode(kind: &[u8], data: Option<&[u8]>) -> LinkKind {
+        if let Some(k) = LinkKind::decode_typed(kind, data) {
+            return k;
+        }
         match kind {
             b"veth" => LinkKind::Veth(VethPeer::default()),
             b"bridge" => {
@@ -180,6 +251,12 @@ impl LinkKind {
                 for a in Attrs::new(data.unwrap_or(&[])).flatten() {
                     match (a.ty, a.u32()) {
                         (IFLA_BR_STP_STATE, Ok(v)) => br.stp = Some(v != 0),
+                        (IFLA_BR_VLAN_FILTERING, _) if a.value.len() == 1 => {
+                            br.vlan_filtering = Some(a.value[0] != 0)
+                        }
+                        (IFLA_BR_VLAN_DEFAULT_PVID, _) if a.value.len() == 2 => {
+                            br.default_pvid = a.u16().ok()
+                        }
                         _ => br.other.push_attr(&a),
                     }
                 }
@@ -592,6 +669,7 @@ impl Object for Link {
         if let Some(k) = &self.kind {
             k.check()?;
         }
+        kinds::check_link(self, verb)?;
         if let Some(a) = &self.alias {
             if a.len() > 255 || a.contains('\0') {
                 return Err(Error::invalid(

@@ -28,6 +28,9 @@ pub mod link;
 pub mod nexthop;
 pub mod route;
 
+pub mod bridge;
+pub mod tc;
+
 pub use crate::error::WireError;
 pub use ack::{parse_done, parse_error, AckMsg};
 pub use builder::{patch_flags, set_seq_pid, MsgBuilder, Nest};
@@ -84,7 +87,7 @@ impl Verb {
 }
 
 /// A message ready to be encoded: what both a single exchange
-/// ([`crate::Handle::request`]) and a [`crate::Batch`] take. The exchange sets
+/// ([`crate::Handle::push`]) and a [`crate::Batch`] take. The exchange sets
 /// `NLM_F_REQUEST`, `NLM_F_ACK` or `NLM_F_DUMP`, the sequence number and the port id;
 /// the request sets everything else.
 pub trait Request {
