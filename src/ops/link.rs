@@ -41,7 +41,9 @@ impl Handle {
     pub fn links_matching(&mut self, filter: &LinkFilter<'_>) -> Result<Listing<Link>> {
         self.collect_with(filter, |m| {
             let v = LinkMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| Link::from(&v)))
+            Ok(filter
+                .matches(&v)
+                .then(|| Link::from_view(&v, filter.stats)))
         })
     }
 
@@ -64,7 +66,9 @@ impl Handle {
     /// One link by index, name or alternative name (`ip link show dev NAME`): one
     /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link.
     pub fn get_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
-        self.get_link_with(link, decode_link)
+        self.get_link_with(link, |m| {
+            LinkMsg::decode(m).map(|v| Link::from_view(&v, false))
+        })
     }
 
     /// One link, read by `read` from the reply in place (an index lookup allocates
@@ -512,7 +516,7 @@ impl Handle {
         let mut found = None;
         self.for_each_link(&LinkFilter::default(), |l| {
             if found.is_none() && l.address == Some(&mac.0[..]) {
-                found = Some(Link::from(l));
+                found = Some(Link::from_view(l, false));
             }
         })?;
         Ok(found)

@@ -87,22 +87,34 @@ impl Handle {
     }
 
     /// Undoes [`redirect_tap`](Self::redirect_tap): deletes the hook's qdisc on both
-    /// links in one batch (`tc qdisc del dev X ingress|clsact`), which removes every
-    /// filter under it — the redirects, and any other filter there. A qdisc that is
-    /// already gone is not an error.
+    /// links (`tc qdisc del dev X ingress|clsact`), which removes every filter under
+    /// it — the redirects, and any other filter there. Idempotent: the qdiscs are
+    /// looked up first (one dump per link) and only those present are deleted, in
+    /// one batch — the kernel's answer for an absent ingress qdisc is `ENOENT` on a
+    /// link that never had one but `EINVAL` ("Invalid handle") on one that had, so
+    /// the answer alone cannot tell "already gone" from a mistake.
     pub fn remove_tap_redirect(&mut self, tap: u32, nic: u32, hook: Hook) -> Result<()> {
-        let results = self.batch_collect(|b| {
-            b.delete(&hook.qdisc(tap))?;
-            b.delete(&hook.qdisc(nic))?;
-            Ok(())
-        })?;
-        for r in results {
-            match r {
-                Err(e) if e.is_not_found() => {}
-                r => r?,
+        let mut present = Vec::new();
+        for ifindex in [tap, nic] {
+            let want = hook.qdisc(ifindex);
+            if self
+                .qdiscs(ifindex)?
+                .iter()
+                .any(|q| q.kind == want.kind && q.parent == want.parent)
+            {
+                present.push(want);
             }
         }
-        Ok(())
+        if present.is_empty() {
+            return Ok(());
+        }
+        let results = self.batch_collect(|b| {
+            for q in &present {
+                b.delete(q)?;
+            }
+            Ok(())
+        })?;
+        results.into_iter().collect::<Result<Vec<()>>>().map(drop)
     }
 
     /// Where `ifindex`'s redirect filters send what arrives (`tc filter show dev DEV

@@ -18,8 +18,8 @@
 //! that joins it; the caller never changes namespace). The queue descriptors work
 //! from anywhere afterwards.
 //!
-//! Creation is exclusive (`IFF_TUN_EXCL`, as `ip tuntap add`): a name already taken
-//! is refused (`EBUSY`; `EINVAL` when a link of another kind has it) rather than
+//! Creation is exclusive (`IFF_TUN_EXCL`, as `ip tuntap add`): a name already taken,
+//! by a `tun`/`tap` or by a link of another kind, is refused with `EBUSY` rather than
 //! attached to.
 
 use crate::abi::{IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR};

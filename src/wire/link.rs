@@ -701,6 +701,15 @@ impl Object for Link {
 impl From<&LinkMsg<'_>> for Link {
     /// Everything the view's message holds, owned.
     fn from(m: &LinkMsg<'_>) -> Link {
+        Link::from_view(m, true)
+    }
+}
+
+impl Link {
+    /// The view's message, owned; with `stats` false, the counters the kernel sends
+    /// with every link (`IFLA_STATS64`, `IFLA_STATS`: it has no way to leave them out)
+    /// are skipped, not copied: what a dump that did not ask for them pays.
+    pub fn from_view(m: &LinkMsg<'_>, stats: bool) -> Link {
         let h = m.header;
         let mut l = Link {
             family: Family(h.ifi_family),
@@ -752,6 +761,7 @@ impl From<&LinkMsg<'_>> for Link {
                 IFLA_NUM_RX_QUEUES if u32v.is_ok() => l.num_rx_queues = u32v.ok(),
                 IFLA_LINKMODE if !a.value.is_empty() => l.linkmode = a.u8().ok(),
                 IFLA_IFALIAS => l.alias = Some(String::from_utf8_lossy(a.bytes_z()).into_owned()),
+                IFLA_STATS64 | IFLA_STATS if !stats => {}
                 IFLA_STATS64 => l.stats = Some(Box::new(LinkStats::decode(a.value))),
                 IFLA_PROP_LIST => l.alt_names.extend(
                     a.nested()
@@ -1009,14 +1019,17 @@ impl Request for LinkGet<'_> {
 /// An `RTM_GETLINK` dump (`ip link show [master BR] [type KIND]`), filtered by the
 /// kernel where it can: by master (`IFLA_MASTER`) and by kind (`IFLA_LINKINFO` /
 /// `IFLA_INFO_KIND`), both with strict checking (Linux ≥ 4.20). Statistics are left
-/// out unless asked for: they are most of a link's bytes.
+/// out unless asked for: the kernel then skips the per-VF and per-protocol counters
+/// (`RTEXT_FILTER_SKIP_STATS`), and [`crate::Handle::links_matching`] skips the link
+/// counters it still sends (`IFLA_STATS64`) instead of copying them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkFilter<'a> {
     /// Only the ports of this master.
     pub master: Option<u32>,
     /// Only links of this kind (`"veth"`, `"bridge"`, ...).
     pub kind: Option<&'a str>,
-    /// Include `IFLA_STATS64`.
+    /// Include the statistics (`IFLA_STATS64` in [`Link::stats`], and the per-VF and
+    /// per-protocol counters).
     pub stats: bool,
 }
 

@@ -84,6 +84,10 @@ impl QdiscKind {
 
 /// A queueing discipline on a link (`tc qdisc add dev DEV ingress|clsact`).
 ///
+/// Deleting one that is absent gives `ENOENT` ("Cannot find specified qdisc on
+/// specified device") on a link that never had an ingress qdisc, but `EINVAL`
+/// ("Invalid handle") on one that had: [`crate::Handle::qdiscs`] tells which is there.
+///
 /// ```
 /// use rtnl::Qdisc;
 /// // tc qdisc add dev IFINDEX 3 ingress
