@@ -169,7 +169,7 @@ impl LinkKind {
             if *pvid >= 4095 {
                 return Err(Error::invalid(
                     "bridge vlan_default_pvid",
-                    pvid,
+                    u32::from(*pvid),
                     "must be 0 (none) to 4094",
                 ));
             }

@@ -126,6 +126,7 @@ fn bool_of(a: &Attr<'_>) -> Option<bool> {
     u8_of(a).map(|v| v != 0)
 }
 
+#[inline(never)]
 fn emit_bool(b: &mut MsgBuilder<'_>, ty: u16, v: Option<bool>) -> Result<(), WireError> {
     match v {
         Some(on) => b.attr_u8(ty, on as u8),
@@ -133,6 +134,7 @@ fn emit_bool(b: &mut MsgBuilder<'_>, ty: u16, v: Option<bool>) -> Result<(), Wir
     }
 }
 
+#[inline(never)]
 fn emit_u8(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u8>) -> Result<(), WireError> {
     match v {
         Some(v) => b.attr_u8(ty, v),
@@ -140,6 +142,7 @@ fn emit_u8(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u8>) -> Result<(), WireErr
     }
 }
 
+#[inline(never)]
 fn emit_u32(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u32>) -> Result<(), WireError> {
     match v {
         Some(v) => b.attr_u32(ty, v),
@@ -147,12 +150,33 @@ fn emit_u32(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u32>) -> Result<(), WireE
     }
 }
 
+/// A refused number: one non-generic constructor for every check of this file, so
+/// that a program pays for these messages once (values go as `u32`, whose formatting
+/// every program has anyway).
+#[cold]
+#[inline(never)]
+fn bad(what: &'static str, value: u32, reason: &'static str) -> Error {
+    Error::invalid(what, value, reason)
+}
+
+/// A refused value given as text. Addresses are described, not printed: IPv6
+/// formatting alone would add 2 KB to every program that creates a link.
+#[cold]
+#[inline(never)]
+fn bad_s(what: &'static str, value: &str, reason: &'static str) -> Error {
+    Error::invalid(what, value, reason)
+}
+
 fn same_family(what: &'static str, a: Option<IpAddr>, b: Option<IpAddr>) -> Result<()> {
     if let (Some(a), Some(b)) = (a, b) {
         if a.is_ipv4() != b.is_ipv4() {
-            return Err(Error::invalid(
+            return Err(bad_s(
                 what,
-                format!("{a} and {b}"),
+                if a.is_ipv4() {
+                    "IPv4 and IPv6"
+                } else {
+                    "IPv6 and IPv4"
+                },
                 "the local and remote addresses must be of the same family",
             ));
         }
@@ -225,25 +249,21 @@ impl Vlan {
     fn check(&self, verb: Verb) -> Result<()> {
         match self.id {
             Some(id) if id == 0 || id >= 4095 => {
-                return Err(Error::invalid(
+                return Err(bad(
                     "VLAN id",
-                    id,
+                    u32::from(id),
                     "must be 1 to 4094 (0 and 4095 are reserved)",
                 ))
             }
             None if verb == Verb::Add => {
-                return Err(Error::invalid(
-                    "VLAN id",
-                    "(none)",
-                    "a new VLAN needs its id",
-                ))
+                return Err(bad_s("VLAN id", "(none)", "a new VLAN needs its id"))
             }
             _ => {}
         }
         if let Some(VlanProtocol::Other(p)) = self.protocol {
-            return Err(Error::invalid(
+            return Err(bad(
                 "VLAN protocol",
-                format!("{p:#06x}"),
+                u32::from(p),
                 "the kernel knows only 802.1Q (0x8100) and 802.1ad (0x88a8)",
             ));
         }
@@ -362,7 +382,7 @@ impl Macvlan {
 
     fn check(&self) -> Result<()> {
         if let Some(MacvlanMode::Other(m)) = self.mode {
-            return Err(Error::invalid(
+            return Err(bad(
                 "macvlan mode",
                 m,
                 "not one of private, vepa, bridge, passthru, source",
@@ -370,9 +390,9 @@ impl Macvlan {
         }
         if let Some(macs) = &self.source_macs {
             if self.mode.is_some_and(|m| m != MacvlanMode::Source) {
-                return Err(Error::invalid(
+                return Err(bad(
                     "macvlan source MACs",
-                    macs.len(),
+                    macs.len() as u32,
                     "source MACs need mode source",
                 ));
             }
@@ -507,12 +527,12 @@ impl Ipvlan {
 
     fn check(&self) -> Result<()> {
         if let Some(IpvlanMode::Other(m)) = self.mode {
-            return Err(Error::invalid("ipvlan mode", m, "not one of l2, l3, l3s"));
+            return Err(bad("ipvlan mode", u32::from(m), "not one of l2, l3, l3s"));
         }
         if let Some(IpvlanFlags::Other(f)) = self.flags {
-            return Err(Error::invalid(
+            return Err(bad(
                 "ipvlan flags",
-                f,
+                u32::from(f),
                 "not one of bridge, private, vepa (private and vepa exclude each other)",
             ));
         }
@@ -649,21 +669,17 @@ impl Vxlan {
     fn check(&self, verb: Verb) -> Result<()> {
         match self.vni {
             Some(v) if v >= 1 << 24 => {
-                return Err(Error::invalid(
-                    "VXLAN id",
-                    v,
-                    "a VNI is 24 bits: below 16777216",
-                ))
+                return Err(bad("VXLAN id", v, "a VNI is 24 bits: below 16777216"))
             }
             Some(v) if self.external == Some(true) => {
-                return Err(Error::invalid(
+                return Err(bad(
                     "VXLAN id",
                     v,
                     "an external (metadata) device carries no VNI",
                 ))
             }
             None if verb == Verb::Add && self.external != Some(true) => {
-                return Err(Error::invalid(
+                return Err(bad_s(
                     "VXLAN id",
                     "(none)",
                     "a new VXLAN needs its VNI (or external)",
@@ -674,42 +690,38 @@ impl Vxlan {
         same_family("VXLAN addresses", self.local, self.remote)?;
         if let Some(l) = self.local {
             if l.is_multicast() {
-                return Err(Error::invalid(
+                return Err(bad_s(
                     "VXLAN local address",
-                    l,
+                    "a multicast address",
                     "must not be multicast",
                 ));
             }
         }
         if let Some(r) = self.remote {
             if r.is_multicast() && self.link.is_none() {
-                return Err(Error::invalid(
+                return Err(bad_s(
                     "VXLAN group",
-                    r,
+                    "a multicast address without link",
                     "a multicast group needs the device to join it on (link)",
                 ));
             }
         }
         if let Some((lo, hi)) = self.port_range {
             if lo > hi {
-                return Err(Error::invalid(
+                return Err(bad(
                     "VXLAN source port range",
-                    format!("{lo}-{hi}"),
+                    u32::from(lo),
                     "the low port is above the high one",
                 ));
             }
         }
         if let Some(l) = self.label {
             if l >= 1 << 20 {
-                return Err(Error::invalid(
-                    "VXLAN flow label",
-                    l,
-                    "a flow label is 20 bits",
-                ));
+                return Err(bad("VXLAN flow label", l, "a flow label is 20 bits"));
             }
         }
         if let Some(TunnelDf::Other(v)) = self.df {
-            return Err(Error::invalid("VXLAN df", v, "not unset, set or inherit"));
+            return Err(bad("VXLAN df", u32::from(v), "not unset, set or inherit"));
         }
         Ok(())
     }
@@ -870,15 +882,11 @@ impl Geneve {
     fn check(&self, verb: Verb) -> Result<()> {
         if let Some(v) = self.vni {
             if v >= 1 << 24 {
-                return Err(Error::invalid(
-                    "Geneve id",
-                    v,
-                    "a VNI is 24 bits: below 16777216",
-                ));
+                return Err(bad("Geneve id", v, "a VNI is 24 bits: below 16777216"));
             }
         }
         if verb == Verb::Add && !self.external && (self.vni.is_none() || self.remote.is_none()) {
-            return Err(Error::invalid(
+            return Err(bad_s(
                 "Geneve",
                 "(no id or remote)",
                 "a new Geneve link needs its id and remote (or external)",
@@ -886,24 +894,20 @@ impl Geneve {
         }
         if let Some(r) = self.remote {
             if r.is_multicast() || r.is_unspecified() {
-                return Err(Error::invalid(
+                return Err(bad_s(
                     "Geneve remote",
-                    r,
+                    "a multicast or unspecified address",
                     "must be a unicast address",
                 ));
             }
         }
         if let Some(l) = self.label {
             if l >= 1 << 20 {
-                return Err(Error::invalid(
-                    "Geneve flow label",
-                    l,
-                    "a flow label is 20 bits",
-                ));
+                return Err(bad("Geneve flow label", l, "a flow label is 20 bits"));
             }
         }
         if let Some(TunnelDf::Other(v)) = self.df {
-            return Err(Error::invalid("Geneve df", v, "not unset, set or inherit"));
+            return Err(bad("Geneve df", u32::from(v), "not unset, set or inherit"));
         }
         Ok(())
     }
@@ -982,12 +986,10 @@ pub struct Vrf {
 impl Vrf {
     fn check(&self, verb: Verb) -> Result<()> {
         match self.table {
-            Some(0) => Err(Error::invalid("VRF table", 0, "table 0 is no table")),
-            None if verb == Verb::Add => Err(Error::invalid(
-                "VRF table",
-                "(none)",
-                "a new VRF needs its table",
-            )),
+            Some(0) => Err(bad("VRF table", 0, "table 0 is no table")),
+            None if verb == Verb::Add => {
+                Err(bad_s("VRF table", "(none)", "a new VRF needs its table"))
+            }
             _ => Ok(()),
         }
     }
@@ -1077,17 +1079,17 @@ impl Bond {
 
     fn check(&self) -> Result<()> {
         if let Some(BondMode::Other(m)) = self.mode {
-            return Err(Error::invalid(
+            return Err(bad(
                 "bond mode",
-                m,
+                u32::from(m),
                 "not a bonding mode (0 to 6)",
             ));
         }
         if let Some(p) = self.xmit_hash_policy {
             if p > 5 {
-                return Err(Error::invalid(
+                return Err(bad(
                     "bond xmit_hash_policy",
-                    p,
+                    u32::from(p),
                     "not a hash policy (0 to 5)",
                 ));
             }
@@ -1270,9 +1272,9 @@ impl BridgePort {
     pub(crate) fn check(&self) -> Result<()> {
         if let Some(s) = self.state {
             if s > 4 {
-                return Err(Error::invalid(
+                return Err(bad(
                     "bridge port state",
-                    s,
+                    u32::from(s),
                     "not an STP state (0 to 4)",
                 ));
             }
@@ -1331,7 +1333,7 @@ fn data(
 impl LinkKind {
     /// Emits `IFLA_INFO_KIND` and `IFLA_INFO_DATA` of a typed kind added by this
     /// module; `Ok(false)` for the others.
-    #[inline]
+    #[inline(never)]
     pub(super) fn emit_typed(&self, b: &mut MsgBuilder<'_>) -> Result<bool, WireError> {
         let kind: &[u8] = match self {
             LinkKind::Vlan(_) => b"vlan",
@@ -1427,7 +1429,7 @@ pub(super) fn check_link(link: &Link, verb: Verb) -> Result<()> {
         LinkKind::Vrf(v) => v.check(verb)?,
         LinkKind::Bond(v) => v.check()?,
         LinkKind::Tun(_) if verb == Verb::Add || verb == Verb::Replace => {
-            return Err(Error::invalid(
+            return Err(bad_s(
                 "link kind",
                 "tun",
                 "the kernel creates tun/tap devices only through /dev/net/tun: use rtnl::tun",
@@ -1436,14 +1438,14 @@ pub(super) fn check_link(link: &Link, verb: Verb) -> Result<()> {
         _ => {}
     }
     if verb == Verb::Add && kind.needs_parent() && link.link.is_none() {
-        return Err(Error::invalid(
+        return Err(bad_s(
             "link parent",
             kind.name(),
             "this kind of link needs its parent (Link::link, `link DEV`)",
         ));
     }
     if let Some(0) = link.link.filter(|_| kind.needs_parent()) {
-        return Err(Error::invalid("link parent", 0, "0 is no link"));
+        return Err(bad("link parent", 0, "0 is no link"));
     }
     Ok(())
 }
