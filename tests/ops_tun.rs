@@ -142,3 +142,25 @@ fn a_tap_is_created_in_another_namespace() {
         assert!(there.get_link("ns-tap0").unwrap().is_none());
     });
 }
+
+#[test]
+fn a_persistent_multi_queue_tap_is_deleted_like_any_other() {
+    if !can_run_kernel_tests("a_persistent_multi_queue_tap_is_deleted_like_any_other") {
+        return;
+    }
+    in_netns(|| {
+        let t = TunTap {
+            vnet_hdr: true,
+            multi_queue: true,
+            ..TunTap::persistent("mqp-tap0", TunMode::Tap).unwrap()
+        };
+        drop(t.create().unwrap());
+        assert!(ip_link("mqp-tap0").is_some());
+        tun::delete("mqp-tap0", TunMode::Tap).unwrap();
+        assert!(ip_link("mqp-tap0").is_none());
+        // Deleting an absent one is not an error: /dev/net/tun makes it, and it goes
+        // again with its descriptor (what `ip tuntap del` does too).
+        tun::delete("mqp-tap0", TunMode::Tap).unwrap();
+        assert!(ip_link("mqp-tap0").is_none());
+    });
+}

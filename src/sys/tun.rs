@@ -191,11 +191,13 @@ impl TunTap {
     }
 }
 
-/// `ip tuntap del dev NAME mode MODE`: attaches to the persistent device and clears
-/// its persistence; it goes away when the last descriptor closes (at once, unless a
-/// program still holds one). [`Error::NotFound`]-like errors: `EBADFD`/`EINVAL` when
-/// the name is not a `tun`/`tap` device of that mode. `RTM_DELLINK`
-/// ([`crate::Handle::delete_link`]) deletes it whatever holds it.
+/// `ip tuntap del dev NAME mode MODE`: attaches to the persistent device (as a
+/// multi-queue one when it is) and clears its persistence; it goes away when the last descriptor closes (at once, unless a
+/// program still holds one). Idempotent, as `ip tuntap del` is: for a name no link
+/// has, `/dev/net/tun` makes a device that goes again with the descriptor, and the
+/// call returns `Ok`. A link of another kind, or a device of the other mode, is
+/// refused (`EINVAL`). `RTM_DELLINK` ([`crate::Handle::delete_link`]) deletes a
+/// device whatever holds it.
 pub fn delete(name: &str, mode: TunMode) -> Result<()> {
     let t = TunTap {
         multi_queue: false,
@@ -286,7 +288,15 @@ mod sys {
         let fd = open()?;
         let mut ifr = IfReq::new(t.name.as_bytes());
         ifr.set_flags(t.flags());
-        set_iff(&fd, &mut ifr)?;
+        if let Err(e) = set_iff(&fd, &mut ifr) {
+            // A multi-queue device is attached to only with IFF_MULTI_QUEUE.
+            if e.errno() != Some(libc::EINVAL) {
+                return Err(e);
+            }
+            let mut ifr = IfReq::new(t.name.as_bytes());
+            ifr.set_flags(t.flags() | IFF_MULTI_QUEUE);
+            set_iff(&fd, &mut ifr).map_err(|_| e)?;
+        }
         set_value(&fd, TUNSETPERSIST, "TUNSETPERSIST", 0)
     }
 }
