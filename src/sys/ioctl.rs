@@ -122,6 +122,7 @@ impl IfReq {
     }
 
     /// Sets `ifr_flags` (`TUNSETIFF` takes the device's flags there).
+    #[cfg_attr(not(rtnl_netlink), allow(dead_code))]
     pub(crate) fn set_flags(&mut self, flags: u16) {
         self.ifr_ifru.ifru_flags = flags as c_short;
     }

@@ -22,9 +22,8 @@
 //! by a `tun`/`tap` or by a link of another kind, is refused with `EBUSY` rather than
 //! attached to.
 
-use crate::abi::{IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR};
+use crate::abi::{IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_VNET_HDR};
 use crate::error::{Error, Result};
-use crate::ioctl::IfReq;
 use crate::types::IfName;
 use crate::wire::link::TunMode;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -210,6 +209,8 @@ pub fn delete(name: &str, mode: TunMode) -> Result<()> {
 #[cfg(rtnl_netlink)]
 mod sys {
     use super::*;
+    use crate::abi::IFF_TUN_EXCL;
+    use crate::ioctl::IfReq;
     use std::io;
     use std::os::fd::{AsRawFd, FromRawFd};
 
