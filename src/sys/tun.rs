@@ -155,6 +155,7 @@ impl TunTap {
     }
 
     /// `ifr_flags` of `TUNSETIFF`.
+    #[cfg_attr(not(rtnl_netlink), allow(dead_code))]
     fn flags(&self) -> u16 {
         let mut f = match self.mode {
             TunMode::Tun => IFF_TUN,
