@@ -139,7 +139,7 @@ pub use wire::addr::{AddrFilter, Address, Lifetimes};
 pub use wire::bridge::{BridgeVlan, PortChange};
 pub use wire::link::{
     AltName, Bond, BondMode, BridgePort, Geneve, Ipvlan, IpvlanFlags, IpvlanMode, Macvlan,
-    MacvlanMode, TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+    MacvlanFlags, MacvlanMode, TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
 };
 pub use wire::link::{Bridge, Link, LinkFilter, LinkKind, LinkRef, LinkStats, Netns, VethPeer};
 pub use wire::nexthop::{GroupMember, Nexthop, NexthopFilter, Resilient};

@@ -173,7 +173,10 @@ fn macvlan_bridge() {
 #[test]
 fn macvlan_passthru() {
     let m = Macvlan {
-        nopromisc: Some(true),
+        flags: Some(rtnl::MacvlanFlags {
+            nopromisc: true,
+            ..Default::default()
+        }),
         ..Macvlan::new(MacvlanMode::Passthru)
     };
     let l = Link {
@@ -190,7 +193,10 @@ fn macvlan_source() {
     let m = Macvlan {
         source_macs: Some(vec![mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")]),
         bc_queue_len: Some(500),
-        nodst: Some(true),
+        flags: Some(rtnl::MacvlanFlags {
+            nodst: true,
+            ..Default::default()
+        }),
         ..Macvlan::new(MacvlanMode::Source)
     };
     let l = Link {

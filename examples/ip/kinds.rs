@@ -112,8 +112,14 @@ pub fn parse(
                                 Ok,
                             )?);
                     }
-                    "nopromisc" => m.nopromisc = Some(true),
-                    "nodst" => m.nodst = Some(true),
+                    "nopromisc" | "nodst" => {
+                        let f = m.flags.get_or_insert_with(Default::default);
+                        if x == "nopromisc" {
+                            f.nopromisc = true;
+                        } else {
+                            f.nodst = true;
+                        }
+                    }
                     "bcqueuelen" => m.bc_queue_len = Some(a.number(x)?),
                     x => return usage(format!("unexpected \"{x}\" for type {kind}")),
                 }

@@ -29,8 +29,8 @@ mod kinds;
 pub use altname::AltName;
 pub use kinds::{Bond, Ipvlan};
 pub use kinds::{
-    BondMode, BridgePort, Geneve, IpvlanFlags, IpvlanMode, Macvlan, MacvlanMode, TunInfo, TunMode,
-    TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+    BondMode, BridgePort, Geneve, IpvlanFlags, IpvlanMode, Macvlan, MacvlanFlags, MacvlanMode,
+    TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
 };
 
 /// Where a link goes (`ip link set dev X netns NS`) or is created (`IFLA_NET_NS_FD`,

@@ -448,6 +448,7 @@ impl Action {
         let kind = match (kind, options) {
             (Some(b"mirred"), Some(o)) => {
                 let mut m = None;
+                let mut tm = RawAttrs::new();
                 for x in Attrs::new(o).flatten() {
                     match x.ty {
                         TCA_MIRRED_PARMS => {
@@ -456,11 +457,17 @@ impl Action {
                                 .as_ref()
                                 .and_then(Mirred::from_parms)
                         }
-                        _ => reported.push_attr(&x),
+                        _ => tm.push_attr(&x),
                     }
                 }
                 match m {
-                    Some(m) => ActionKind::Mirred(m),
+                    Some(m) => {
+                        // The timestamps and the like: reported only.
+                        for x in tm.iter().flatten() {
+                            reported.push_attr(&x);
+                        }
+                        ActionKind::Mirred(m)
+                    }
                     None => ActionKind::Other {
                         kind: "mirred".into(),
                         options: Some(o.to_vec()),

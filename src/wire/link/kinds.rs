@@ -345,6 +345,41 @@ named_enum! {
     }
 }
 
+/// A macvlan's flags (`IFLA_MACVLAN_FLAGS`, a `u16`; bits this crate does not name
+/// are kept).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MacvlanFlags {
+    /// `nopromisc` (`MACVLAN_FLAG_NOPROMISC`, passthru mode): leave the parent's
+    /// promiscuous mode alone.
+    pub nopromisc: bool,
+    /// `nodst` (`MACVLAN_FLAG_NODST`, source mode): do not also deliver to the
+    /// macvlan the destination MAC names.
+    pub nodst: bool,
+    /// Other bits, as they came.
+    pub other: u16,
+}
+
+impl MacvlanFlags {
+    /// The `u16` on the wire.
+    pub fn bits(self) -> u16 {
+        (if self.nopromisc {
+            MACVLAN_FLAG_NOPROMISC
+        } else {
+            0
+        }) | (if self.nodst { MACVLAN_FLAG_NODST } else { 0 })
+            | (self.other & !(MACVLAN_FLAG_NOPROMISC | MACVLAN_FLAG_NODST))
+    }
+
+    /// From the `u16` on the wire.
+    pub fn from_bits(f: u16) -> MacvlanFlags {
+        MacvlanFlags {
+            nopromisc: f & MACVLAN_FLAG_NOPROMISC != 0,
+            nodst: f & MACVLAN_FLAG_NODST != 0,
+            other: f & !(MACVLAN_FLAG_NOPROMISC | MACVLAN_FLAG_NODST),
+        }
+    }
+}
+
 /// `type macvlan` / `type macvtap` (`ip link add link PARENT name NAME type macvlan
 /// [macaddr set MAC...] [bcqueuelen N] mode MODE [nopromisc] [nodst]`): a link with
 /// its own MAC on [`Link::link`] (the parent, required at creation).
@@ -352,12 +387,9 @@ named_enum! {
 pub struct Macvlan {
     /// `mode` (`IFLA_MACVLAN_MODE`; the kernel's default is `vepa`).
     pub mode: Option<MacvlanMode>,
-    /// `nopromisc` (`MACVLAN_FLAG_NOPROMISC`, passthru mode): leave the parent's
-    /// promiscuous mode alone. Sent with [`nodst`](Self::nodst) as one
-    /// `IFLA_MACVLAN_FLAGS` when either is `Some`.
-    pub nopromisc: Option<bool>,
-    /// `nodst` (`MACVLAN_FLAG_NODST`, source mode).
-    pub nodst: Option<bool>,
+    /// `nopromisc` / `nodst` (`IFLA_MACVLAN_FLAGS`): sent as one value, all flags
+    /// at once, when `Some`.
+    pub flags: Option<MacvlanFlags>,
     /// `macaddr set MAC...` (source mode): the source MACs (`IFLA_MACVLAN_MACADDR_MODE`
     /// `MACVLAN_MACADDR_SET` + `IFLA_MACVLAN_MACADDR_DATA`); read back as reported.
     pub source_macs: Option<Vec<MacAddr>>,
@@ -417,15 +449,8 @@ impl Macvlan {
         if let Some(m) = self.mode {
             b.attr_u32(IFLA_MACVLAN_MODE, m.value())?;
         }
-        if self.nopromisc.is_some() || self.nodst.is_some() {
-            let mut f = 0;
-            if self.nopromisc == Some(true) {
-                f |= MACVLAN_FLAG_NOPROMISC;
-            }
-            if self.nodst == Some(true) {
-                f |= MACVLAN_FLAG_NODST;
-            }
-            b.attr_u16(IFLA_MACVLAN_FLAGS, f)?;
+        if let Some(f) = self.flags {
+            b.attr_u16(IFLA_MACVLAN_FLAGS, f.bits())?;
         }
         Ok(())
     }
@@ -441,10 +466,7 @@ impl Macvlan {
                     &mut m.other,
                 ),
                 IFLA_MACVLAN_FLAGS => match u16_of(&a) {
-                    Some(f) => {
-                        m.nopromisc = Some(f & MACVLAN_FLAG_NOPROMISC != 0);
-                        m.nodst = Some(f & MACVLAN_FLAG_NODST != 0);
-                    }
+                    Some(f) => m.flags = Some(MacvlanFlags::from_bits(f)),
                     None => m.other.push_attr(&a),
                 },
                 // Sent with the source MACs; implied by them.
@@ -1319,7 +1341,14 @@ fn data(
     b: &mut MsgBuilder<'_>,
     f: impl FnOnce(&mut MsgBuilder<'_>) -> Result<(), WireError>,
 ) -> Result<(), WireError> {
-    let n = b.begin_nested(IFLA_INFO_DATA)?;
+    let n = match b.begin_nested(IFLA_INFO_DATA) {
+        Ok(n) => n,
+        // No room even for the nest's header: right only when there is nothing to
+        // put in it (found by the fuzzer: a kind without options that fills the
+        // buffer exactly).
+        Err(WireError::BufferTooSmall) => return nothing_to_write(f),
+        Err(e) => return Err(e),
+    };
     let start = b.len();
     f(b)?;
     if b.len() == start {
@@ -1327,6 +1356,21 @@ fn data(
         Ok(())
     } else {
         b.end_nested(n)
+    }
+}
+
+/// `Ok` when `f` writes nothing, else `BufferTooSmall` (it would need room).
+#[cold]
+#[inline(never)]
+fn nothing_to_write(
+    f: impl FnOnce(&mut MsgBuilder<'_>) -> Result<(), WireError>,
+) -> Result<(), WireError> {
+    let mut scratch = [0u8; 32];
+    let mut s = MsgBuilder::new(&mut scratch, 0, 0)?;
+    let start = s.len();
+    match f(&mut s) {
+        Ok(()) if s.len() == start => Ok(()),
+        _ => Err(WireError::BufferTooSmall),
     }
 }
 
