@@ -1299,7 +1299,7 @@ fn kinds_encode(data: &[u8]) {
                     gpe: i.bool(),
                     ..Default::default()
                 })),
-                4 => LinkKind::Geneve(Box::new(Geneve {
+                4 => LinkKind::Geneve(Geneve {
                     vni: i.opt_u32(),
                     remote: i.opt_ip(),
                     ttl: i.opt_u8(),
@@ -1312,12 +1312,12 @@ fn kinds_encode(data: &[u8]) {
                     inner_proto_inherit: i.bool(),
                     udp_csum: i.opt_u8().map(|v| v & 1 == 1),
                     ..Default::default()
-                })),
+                }),
                 5 => LinkKind::Vrf(rtnl::Vrf {
                     table: i.opt_u32(),
                     other: RawAttrs::new(),
                 }),
-                6 => LinkKind::Bond(Box::new(rtnl::Bond {
+                6 => LinkKind::Bond(rtnl::Bond {
                     mode: i.opt_u8().map(BondMode::from_value),
                     miimon: i.opt_u32(),
                     updelay: i.opt_u32(),
@@ -1325,7 +1325,7 @@ fn kinds_encode(data: &[u8]) {
                     xmit_hash_policy: i.opt_u8(),
                     lacp_rate: i.opt_u8(),
                     ..Default::default()
-                })),
+                }),
                 _ => [LinkKind::Dummy, LinkKind::Ifb, LinkKind::Wireguard][i.u8() as usize % 3]
                     .clone(),
             };

@@ -112,11 +112,11 @@ pub enum LinkKind {
     /// `type vxlan`.
     Vxlan(Box<Vxlan>),
     /// `type geneve`.
-    Geneve(Box<Geneve>),
+    Geneve(Geneve),
     /// `type vrf`.
     Vrf(Vrf),
     /// `type bond`.
-    Bond(Box<Bond>),
+    Bond(Bond),
     /// `type dummy`.
     Dummy,
     /// `type ifb`: the intermediate functional block (a tc redirect target).
@@ -180,9 +180,6 @@ impl LinkKind {
     #[inline]
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let info = b.begin_nested(IFLA_LINKINFO)?;
-        if self.emit_typed(b)? {
-            return b.end_nested(info);
-        }
         match self {
             LinkKind::Veth(peer) => {
                 b.attr_bytes(IFLA_INFO_KIND, b"veth")?;
@@ -234,7 +231,9 @@ impl LinkKind {
                     b.attr_bytes(IFLA_INFO_DATA, d)?;
                 }
             }
-            _ => {} // the typed kinds, emitted above
+            typed => {
+                typed.emit_typed(b)?;
+            }
         }
         b.end_nested(info)
     }
@@ -450,14 +449,54 @@ impl Link {
     /// `ip link add NAME type veth peer name PEER`: a pair in one request.
     #[inline]
     pub fn veth(name: &str, peer: &str) -> Result<Link> {
-        Ok(Link {
-            name: Some(IfName::new(name)?),
-            kind: Some(LinkKind::Veth(VethPeer {
+        Ok(Link::bare(
+            IfName::new(name)?,
+            LinkKind::Veth(VethPeer {
                 name: Some(IfName::new(peer)?),
                 ..Default::default()
-            })),
-            ..Default::default()
-        })
+            }),
+        ))
+    }
+
+    /// A link with only its name and kind: every field written out, so that no
+    /// temporary default link has to be dropped (with this many kinds, the drop of
+    /// its `kind` is a call the compiler keeps, and the whole link then goes through
+    /// memory: the veth request took 45 ns instead of 29).
+    #[inline(always)]
+    pub(crate) fn bare(name: IfName, kind: LinkKind) -> Link {
+        Link {
+            family: Family::UNSPEC,
+            index: 0,
+            link_type: 0,
+            flags: LinkFlags::EMPTY,
+            change: LinkFlags::EMPTY,
+            name: Some(name),
+            address: None,
+            broadcast: None,
+            mtu: None,
+            txqlen: None,
+            group: None,
+            alias: None,
+            operstate: None,
+            linkmode: None,
+            master: None,
+            netns: None,
+            link: None,
+            link_netnsid: None,
+            kind: Some(kind),
+            port_kind: None,
+            port_data: None,
+            carrier: None,
+            promiscuity: None,
+            min_mtu: None,
+            max_mtu: None,
+            num_tx_queues: None,
+            num_rx_queues: None,
+            perm_address: None,
+            alt_names: Vec::new(),
+            stats: None,
+            other: RawAttrs::new(),
+        }
     }
 
     /// The same veth pair with its peer born in `netns` under its final name (`ip link
@@ -472,22 +511,17 @@ impl Link {
 
     /// `ip link add NAME type bridge`.
     pub fn bridge(name: &str) -> Result<Link> {
-        Ok(Link {
-            name: Some(IfName::new(name)?),
-            kind: Some(LinkKind::Bridge(Bridge::default())),
-            ..Default::default()
-        })
+        Ok(Link::bare(
+            IfName::new(name)?,
+            LinkKind::Bridge(Bridge::default()),
+        ))
     }
 
     /// `ip link add NAME type KIND`, without options.
     pub fn of_kind(name: &str, kind: &str) -> Result<Link> {
         let k = LinkKind::other(kind);
         k.check()?;
-        Ok(Link {
-            name: Some(IfName::new(name)?),
-            kind: Some(k),
-            ..Default::default()
-        })
+        Ok(Link::bare(IfName::new(name)?, k))
     }
 
     /// Sets `flag` on (`up`, `promisc on`, ...): `flags` and `change` both get it.

@@ -126,26 +126,78 @@ fn bool_of(a: &Attr<'_>) -> Option<bool> {
     u8_of(a).map(|v| v != 0)
 }
 
+// The writers: the `None` test inline (most options are unset), the write out of
+// line (one copy of each in the binary, and no `memmove` call for the fixed sizes).
+
 #[inline(never)]
+fn put_u8(b: &mut MsgBuilder<'_>, ty: u16, v: u8) -> Result<(), WireError> {
+    b.attr_u8(ty, v)
+}
+
+#[inline(never)]
+fn put_u16(b: &mut MsgBuilder<'_>, ty: u16, v: u16) -> Result<(), WireError> {
+    b.attr_u16(ty, v)
+}
+
+#[inline(never)]
+fn put_be16(b: &mut MsgBuilder<'_>, ty: u16, v: u16) -> Result<(), WireError> {
+    b.attr_bytes(ty, &v.to_be_bytes())
+}
+
+#[inline(never)]
+fn put_u32(b: &mut MsgBuilder<'_>, ty: u16, v: u32) -> Result<(), WireError> {
+    b.attr_u32(ty, v)
+}
+
+#[inline(never)]
+fn put_be32(b: &mut MsgBuilder<'_>, ty: u16, v: u32) -> Result<(), WireError> {
+    b.attr_bytes(ty, &v.to_be_bytes())
+}
+
+#[inline(never)]
+fn put_ip(b: &mut MsgBuilder<'_>, ty4: u16, ty6: u16, a: IpAddr) -> Result<(), WireError> {
+    match a {
+        IpAddr::V4(a) => b.attr_ipv4(ty4, a),
+        IpAddr::V6(a) => b.attr_ipv6(ty6, a),
+    }
+}
+
+#[inline(always)]
 fn emit_bool(b: &mut MsgBuilder<'_>, ty: u16, v: Option<bool>) -> Result<(), WireError> {
     match v {
-        Some(on) => b.attr_u8(ty, on as u8),
+        Some(on) => put_u8(b, ty, on as u8),
         None => Ok(()),
     }
 }
 
-#[inline(never)]
+#[inline(always)]
 fn emit_u8(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u8>) -> Result<(), WireError> {
     match v {
-        Some(v) => b.attr_u8(ty, v),
+        Some(v) => put_u8(b, ty, v),
         None => Ok(()),
     }
 }
 
-#[inline(never)]
+#[inline(always)]
+fn emit_u16(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u16>) -> Result<(), WireError> {
+    match v {
+        Some(v) => put_u16(b, ty, v),
+        None => Ok(()),
+    }
+}
+
+#[inline(always)]
 fn emit_u32(b: &mut MsgBuilder<'_>, ty: u16, v: Option<u32>) -> Result<(), WireError> {
     match v {
-        Some(v) => b.attr_u32(ty, v),
+        Some(v) => put_u32(b, ty, v),
+        None => Ok(()),
+    }
+}
+
+#[inline(always)]
+fn emit_ip(b: &mut MsgBuilder<'_>, ty4: u16, ty6: u16, a: Option<IpAddr>) -> Result<(), WireError> {
+    match a {
+        Some(a) => put_ip(b, ty4, ty6, a),
         None => Ok(()),
     }
 }
@@ -226,19 +278,9 @@ pub struct Vlan {
     pub other: RawAttrs,
 }
 
-/// How a VLAN flag is read from a [`Vlan`].
-type FlagOf = fn(&Vlan) -> Option<bool>;
-
-const VLAN_FLAGS: [(u32, FlagOf); 5] = [
-    (VLAN_FLAG_REORDER_HDR, |v| v.reorder_hdr),
-    (VLAN_FLAG_GVRP, |v| v.gvrp),
-    (VLAN_FLAG_LOOSE_BINDING, |v| v.loose_binding),
-    (VLAN_FLAG_MVRP, |v| v.mvrp),
-    (VLAN_FLAG_BRIDGE_BINDING, |v| v.bridge_binding),
-];
-
 impl Vlan {
     /// VLAN `id` with the kernel's defaults.
+    #[inline]
     pub fn new(id: u16) -> Vlan {
         Vlan {
             id: Some(id),
@@ -272,15 +314,19 @@ impl Vlan {
 
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         if let Some(p) = self.protocol {
-            b.attr_bytes(IFLA_VLAN_PROTOCOL, &p.value().to_be_bytes())?;
+            put_be16(b, IFLA_VLAN_PROTOCOL, p.value())?;
         }
-        if let Some(id) = self.id {
-            b.attr_u16(IFLA_VLAN_ID, id)?;
-        }
+        emit_u16(b, IFLA_VLAN_ID, self.id)?;
         emit_raw(b, &self.other)?;
         let (mut flags, mut mask) = (0u32, 0u32);
-        for (bit, get) in VLAN_FLAGS {
-            if let Some(on) = get(self) {
+        for (bit, v) in [
+            (VLAN_FLAG_REORDER_HDR, self.reorder_hdr),
+            (VLAN_FLAG_GVRP, self.gvrp),
+            (VLAN_FLAG_LOOSE_BINDING, self.loose_binding),
+            (VLAN_FLAG_MVRP, self.mvrp),
+            (VLAN_FLAG_BRIDGE_BINDING, self.bridge_binding),
+        ] {
+            if let Some(on) = v {
                 mask |= bit;
                 if on {
                     flags |= bit;
@@ -405,6 +451,7 @@ pub struct Macvlan {
 
 impl Macvlan {
     /// `mode MODE`, nothing else.
+    #[inline]
     pub fn new(mode: MacvlanMode) -> Macvlan {
         Macvlan {
             mode: Some(mode),
@@ -446,12 +493,8 @@ impl Macvlan {
         }
         emit_u32(b, IFLA_MACVLAN_BC_QUEUE_LEN, self.bc_queue_len)?;
         emit_raw(b, &self.other)?;
-        if let Some(m) = self.mode {
-            b.attr_u32(IFLA_MACVLAN_MODE, m.value())?;
-        }
-        if let Some(f) = self.flags {
-            b.attr_u16(IFLA_MACVLAN_FLAGS, f.bits())?;
-        }
+        emit_u32(b, IFLA_MACVLAN_MODE, self.mode.map(MacvlanMode::value))?;
+        emit_u16(b, IFLA_MACVLAN_FLAGS, self.flags.map(MacvlanFlags::bits))?;
         Ok(())
     }
 
@@ -539,6 +582,7 @@ pub struct Ipvlan {
 
 impl Ipvlan {
     /// `mode MODE` (`bridge`), as `ip link add ... type ipvlan mode MODE` sends it.
+    #[inline]
     pub fn new(mode: IpvlanMode) -> Ipvlan {
         Ipvlan {
             mode: Some(mode),
@@ -562,14 +606,9 @@ impl Ipvlan {
     }
 
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
-        if let Some(m) = self.mode {
-            b.attr_u16(IFLA_IPVLAN_MODE, m.value())?;
-        }
+        emit_u16(b, IFLA_IPVLAN_MODE, self.mode.map(IpvlanMode::value))?;
         emit_raw(b, &self.other)?;
-        if let Some(f) = self.flags {
-            b.attr_u16(IFLA_IPVLAN_FLAGS, f.value())?;
-        }
-        Ok(())
+        emit_u16(b, IFLA_IPVLAN_FLAGS, self.flags.map(IpvlanFlags::value))
     }
 
     fn decode(data: &[u8]) -> Ipvlan {
@@ -680,6 +719,7 @@ pub struct Vxlan {
 
 impl Vxlan {
     /// VNI `vni`, learning on, as `ip link add NAME type vxlan id VNI` sends it.
+    #[inline]
     pub fn new(vni: u32) -> Vxlan {
         Vxlan {
             vni: Some(vni),
@@ -758,7 +798,7 @@ impl Vxlan {
         emit_u8(b, IFLA_VXLAN_TOS, self.tos)?;
         emit_u8(b, IFLA_VXLAN_DF, self.df.map(TunnelDf::value))?;
         if let Some(l) = self.label {
-            b.attr_bytes(IFLA_VXLAN_LABEL, &l.to_be_bytes())?;
+            put_be32(b, IFLA_VXLAN_LABEL, l)?;
         }
         emit_u32(b, IFLA_VXLAN_AGEING, self.ageing)?;
         emit_u32(b, IFLA_VXLAN_LIMIT, self.limit)?;
@@ -785,19 +825,11 @@ impl Vxlan {
         emit_raw(b, &self.other)?;
         // ... and what it sends last, in this order.
         emit_u32(b, IFLA_VXLAN_ID, self.vni)?;
-        match self.local {
-            Some(IpAddr::V4(a)) => b.attr_ipv4(IFLA_VXLAN_LOCAL, a)?,
-            Some(IpAddr::V6(a)) => b.attr_ipv6(IFLA_VXLAN_LOCAL6, a)?,
-            None => {}
-        }
-        match self.remote {
-            Some(IpAddr::V4(a)) => b.attr_ipv4(IFLA_VXLAN_GROUP, a)?,
-            Some(IpAddr::V6(a)) => b.attr_ipv6(IFLA_VXLAN_GROUP6, a)?,
-            None => {}
-        }
+        emit_ip(b, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, self.local)?;
+        emit_ip(b, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, self.remote)?;
         emit_bool(b, IFLA_VXLAN_LEARNING, self.learning)?;
         match self.port {
-            Some(p) if p != 0 => b.attr_bytes(IFLA_VXLAN_PORT, &p.to_be_bytes()),
+            Some(p) if p != 0 => put_be16(b, IFLA_VXLAN_PORT, p),
             _ => Ok(()),
         }
     }
@@ -890,6 +922,7 @@ pub struct Geneve {
 impl Geneve {
     /// VNI `vni` to `remote`, as `ip link add NAME type geneve id VNI remote ADDR`
     /// sends it (flow label 0, TTL auto, TOS 0).
+    #[inline]
     pub fn new(vni: u32, remote: IpAddr) -> Geneve {
         Geneve {
             vni: Some(vni),
@@ -939,18 +972,14 @@ impl Geneve {
         emit_u8(b, IFLA_GENEVE_DF, self.df.map(TunnelDf::value))?;
         emit_raw(b, &self.other)?;
         emit_u32(b, IFLA_GENEVE_ID, self.vni)?;
-        match self.remote {
-            Some(IpAddr::V4(a)) => b.attr_ipv4(IFLA_GENEVE_REMOTE, a)?,
-            Some(IpAddr::V6(a)) => b.attr_ipv6(IFLA_GENEVE_REMOTE6, a)?,
-            None => {}
-        }
+        emit_ip(b, IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6, self.remote)?;
         if let Some(l) = self.label {
-            b.attr_bytes(IFLA_GENEVE_LABEL, &l.to_be_bytes())?;
+            put_be32(b, IFLA_GENEVE_LABEL, l)?;
         }
         emit_u8(b, IFLA_GENEVE_TTL, self.ttl)?;
         emit_u8(b, IFLA_GENEVE_TOS, self.tos)?;
         if let Some(p) = self.port.filter(|&p| p != 0) {
-            b.attr_bytes(IFLA_GENEVE_PORT, &p.to_be_bytes())?;
+            put_be16(b, IFLA_GENEVE_PORT, p)?;
         }
         if self.external {
             b.attr_flag(IFLA_GENEVE_COLLECT_METADATA)?;
@@ -1092,6 +1121,7 @@ pub struct Bond {
 
 impl Bond {
     /// `mode MODE`.
+    #[inline]
     pub fn new(mode: BondMode) -> Bond {
         Bond {
             mode: Some(mode),
@@ -1274,9 +1304,7 @@ impl BridgePort {
         emit_bool(b, IFLA_BRPORT_BCAST_FLOOD, self.bcast_flood)?;
         emit_bool(b, IFLA_BRPORT_LEARNING, self.learning)?;
         emit_u32(b, IFLA_BRPORT_COST, self.cost)?;
-        if let Some(p) = self.priority {
-            b.attr_u16(IFLA_BRPORT_PRIORITY, p)?;
-        }
+        emit_u16(b, IFLA_BRPORT_PRIORITY, self.priority)?;
         emit_u8(b, IFLA_BRPORT_STATE, self.state)?;
         emit_bool(b, IFLA_BRPORT_NEIGH_SUPPRESS, self.neigh_suppress)?;
         emit_bool(b, IFLA_BRPORT_ISOLATED, self.isolated)
@@ -1334,19 +1362,28 @@ impl BridgePort {
 // LinkKind: the typed kinds' part
 // ---------------------------------------------------------------------------------
 
+/// The options a kind writes into `IFLA_INFO_DATA`.
+type Emit<'f> = &'f mut dyn FnMut(&mut MsgBuilder<'_>) -> Result<(), WireError>;
+
 /// Writes `IFLA_INFO_DATA` with what `f` emits; none at all when `f` writes nothing
-/// (as `ip` sends no data for `type KIND` without options).
-#[inline]
-fn data(
-    b: &mut MsgBuilder<'_>,
-    f: impl FnOnce(&mut MsgBuilder<'_>) -> Result<(), WireError>,
-) -> Result<(), WireError> {
+/// (as `ip` sends no data for `type KIND` without options). One copy for every kind
+/// (`f` is dynamic: the binary pays for this once).
+#[inline(never)]
+fn data(b: &mut MsgBuilder<'_>, f: Emit<'_>) -> Result<(), WireError> {
     let n = match b.begin_nested(IFLA_INFO_DATA) {
         Ok(n) => n,
         // No room even for the nest's header: right only when there is nothing to
         // put in it (found by the fuzzer: a kind without options that fills the
         // buffer exactly).
-        Err(WireError::BufferTooSmall) => return nothing_to_write(f),
+        Err(WireError::BufferTooSmall) => {
+            let mut scratch = [0u8; 32];
+            let mut s = MsgBuilder::new(&mut scratch, 0, 0)?;
+            let start = s.len();
+            return match f(&mut s) {
+                Ok(()) if s.len() == start => Ok(()),
+                _ => Err(WireError::BufferTooSmall),
+            };
+        }
         Err(e) => return Err(e),
     };
     let start = b.len();
@@ -1359,50 +1396,24 @@ fn data(
     }
 }
 
-/// `Ok` when `f` writes nothing, else `BufferTooSmall` (it would need room).
-#[cold]
-#[inline(never)]
-fn nothing_to_write(
-    f: impl FnOnce(&mut MsgBuilder<'_>) -> Result<(), WireError>,
-) -> Result<(), WireError> {
-    let mut scratch = [0u8; 32];
-    let mut s = MsgBuilder::new(&mut scratch, 0, 0)?;
-    let start = s.len();
-    match f(&mut s) {
-        Ok(()) if s.len() == start => Ok(()),
-        _ => Err(WireError::BufferTooSmall),
-    }
-}
-
 impl LinkKind {
     /// Emits `IFLA_INFO_KIND` and `IFLA_INFO_DATA` of a typed kind added by this
     /// module; `Ok(false)` for the others.
     #[inline(never)]
     pub(super) fn emit_typed(&self, b: &mut MsgBuilder<'_>) -> Result<bool, WireError> {
-        let kind: &[u8] = match self {
-            LinkKind::Vlan(_) => b"vlan",
-            LinkKind::Macvlan(_) => b"macvlan",
-            LinkKind::Macvtap(_) => b"macvtap",
-            LinkKind::Ipvlan(_) => b"ipvlan",
-            LinkKind::Vxlan(_) => b"vxlan",
-            LinkKind::Geneve(_) => b"geneve",
-            LinkKind::Vrf(_) => b"vrf",
-            LinkKind::Bond(_) => b"bond",
-            LinkKind::Dummy => b"dummy",
-            LinkKind::Ifb => b"ifb",
-            LinkKind::Wireguard => b"wireguard",
-            LinkKind::Tun(_) => b"tun",
-            _ => return Ok(false),
+        let Some(kind) = self.typed_name() else {
+            return Ok(false);
         };
-        b.attr_bytes(IFLA_INFO_KIND, kind)?;
+        // Word copies (`attr_text`), not a `memmove` call for a length known only here.
+        b.attr_text(IFLA_INFO_KIND, kind, false)?;
         match self {
-            LinkKind::Vlan(v) => data(b, |b| v.emit(b))?,
-            LinkKind::Macvlan(m) | LinkKind::Macvtap(m) => data(b, |b| m.emit(b))?,
-            LinkKind::Ipvlan(v) => data(b, |b| v.emit(b))?,
-            LinkKind::Vxlan(v) => data(b, |b| v.emit(b))?,
-            LinkKind::Geneve(g) => data(b, |b| g.emit(b))?,
-            LinkKind::Vrf(v) => data(b, |b| v.emit(b))?,
-            LinkKind::Bond(v) => data(b, |b| v.emit(b))?,
+            LinkKind::Vlan(v) => data(b, &mut |b| v.emit(b))?,
+            LinkKind::Macvlan(m) | LinkKind::Macvtap(m) => data(b, &mut |b| m.emit(b))?,
+            LinkKind::Ipvlan(v) => data(b, &mut |b| v.emit(b))?,
+            LinkKind::Vxlan(v) => data(b, &mut |b| v.emit(b))?,
+            LinkKind::Geneve(g) => data(b, &mut |b| g.emit(b))?,
+            LinkKind::Vrf(v) => data(b, &mut |b| v.emit(b))?,
+            LinkKind::Bond(v) => data(b, &mut |b| v.emit(b))?,
             _ => {}
         }
         Ok(true)
@@ -1418,9 +1429,9 @@ impl LinkKind {
             b"macvtap" => LinkKind::Macvtap(Macvlan::decode(d)),
             b"ipvlan" => LinkKind::Ipvlan(Ipvlan::decode(d)),
             b"vxlan" => LinkKind::Vxlan(Box::new(Vxlan::decode(d))),
-            b"geneve" => LinkKind::Geneve(Box::new(Geneve::decode(d))),
+            b"geneve" => LinkKind::Geneve(Geneve::decode(d)),
             b"vrf" => LinkKind::Vrf(Vrf::decode(d)),
-            b"bond" => LinkKind::Bond(Box::new(Bond::decode(d))),
+            b"bond" => LinkKind::Bond(Bond::decode(d)),
             b"tun" => LinkKind::Tun(TunInfo::decode(d)),
             b"dummy" if data.is_none() => LinkKind::Dummy,
             b"ifb" if data.is_none() => LinkKind::Ifb,
@@ -1499,46 +1510,50 @@ pub(super) fn check_link(link: &Link, verb: Verb) -> Result<()> {
 // ---------------------------------------------------------------------------------
 
 impl Link {
+    #[inline(always)]
     fn of(name: &str, kind: LinkKind) -> Result<Link> {
-        Ok(Link {
-            name: Some(crate::types::IfName::new(name)?),
-            kind: Some(kind),
-            ..Default::default()
-        })
+        Ok(Link::bare(crate::types::IfName::new(name)?, kind))
     }
 
     /// `ip link add link PARENT name NAME type vlan id ID` (`parent`: the index).
+    #[inline]
     pub fn vlan(name: &str, parent: u32, id: u16) -> Result<Link> {
         Ok(Link::of(name, LinkKind::Vlan(Vlan::new(id)))?.parent(parent))
     }
 
     /// `ip link add link PARENT name NAME type macvlan mode MODE`.
+    #[inline]
     pub fn macvlan(name: &str, parent: u32, mode: MacvlanMode) -> Result<Link> {
         Ok(Link::of(name, LinkKind::Macvlan(Macvlan::new(mode)))?.parent(parent))
     }
 
     /// `ip link add link PARENT name NAME type macvtap mode MODE`.
+    #[inline]
     pub fn macvtap(name: &str, parent: u32, mode: MacvlanMode) -> Result<Link> {
         Ok(Link::of(name, LinkKind::Macvtap(Macvlan::new(mode)))?.parent(parent))
     }
 
     /// `ip link add link PARENT name NAME type ipvlan mode MODE`.
+    #[inline]
     pub fn ipvlan(name: &str, parent: u32, mode: IpvlanMode) -> Result<Link> {
         Ok(Link::of(name, LinkKind::Ipvlan(Ipvlan::new(mode)))?.parent(parent))
     }
 
     /// `ip link add NAME type vxlan id VNI`, with the rest of `vxlan` (use
     /// [`Vxlan::new`] and set what is needed: `remote`, `local`, `link`, `port`, ...).
+    #[inline]
     pub fn vxlan(name: &str, vxlan: Vxlan) -> Result<Link> {
         Link::of(name, LinkKind::Vxlan(Box::new(vxlan)))
     }
 
     /// `ip link add NAME type geneve id VNI remote ADDR ...`.
+    #[inline]
     pub fn geneve(name: &str, geneve: Geneve) -> Result<Link> {
-        Link::of(name, LinkKind::Geneve(Box::new(geneve)))
+        Link::of(name, LinkKind::Geneve(geneve))
     }
 
     /// `ip link add NAME type vrf table TABLE`.
+    #[inline]
     pub fn vrf(name: &str, table: u32) -> Result<Link> {
         Link::of(
             name,
@@ -1550,27 +1565,32 @@ impl Link {
     }
 
     /// `ip link add NAME type bond ...`.
+    #[inline]
     pub fn bond(name: &str, bond: Bond) -> Result<Link> {
-        Link::of(name, LinkKind::Bond(Box::new(bond)))
+        Link::of(name, LinkKind::Bond(bond))
     }
 
     /// `ip link add NAME type dummy`.
+    #[inline]
     pub fn dummy(name: &str) -> Result<Link> {
         Link::of(name, LinkKind::Dummy)
     }
 
     /// `ip link add NAME type ifb`.
+    #[inline]
     pub fn ifb(name: &str) -> Result<Link> {
         Link::of(name, LinkKind::Ifb)
     }
 
     /// `ip link add NAME type wireguard` (the link only: keys and peers are set over
     /// generic netlink, which this crate does not speak).
+    #[inline]
     pub fn wireguard(name: &str) -> Result<Link> {
         Link::of(name, LinkKind::Wireguard)
     }
 
     /// `link DEV`: the parent, by index (`IFLA_LINK`).
+    #[inline]
     pub fn parent(mut self, index: u32) -> Link {
         self.link = Some(index);
         self
@@ -1581,79 +1601,93 @@ impl Link {
     /// ([`parent`](Self::parent)) is still looked up in the namespace of the socket
     /// that sends the request. See [`crate::Handle::add_in_netns`] for what the kernel
     /// does when the name is taken.
+    #[inline]
     pub fn netns(mut self, netns: super::Netns) -> Link {
         self.netns = Some(netns);
         self
     }
 
     /// `address MAC`.
+    #[inline]
     pub fn address(mut self, mac: MacAddr) -> Link {
         self.address = Some(mac.into());
         self
     }
 
     /// `txqueuelen N`.
+    #[inline]
     pub fn txqlen(mut self, n: u32) -> Link {
         self.txqlen = Some(n);
         self
     }
 
     /// `alias TEXT` (an empty text removes it).
+    #[inline]
     pub fn alias(mut self, text: &str) -> Link {
         self.alias = Some(text.to_owned());
         self
     }
 
     /// `group N`.
+    #[inline]
     pub fn group(mut self, group: u32) -> Link {
         self.group = Some(group);
         self
     }
 
     /// `master DEV`: the master (bridge, bond, vrf), by index.
+    #[inline]
     pub fn master(mut self, index: u32) -> Link {
         self.master = Some(index);
         self
     }
 
     /// `nomaster`.
+    #[inline]
     pub fn nomaster(mut self) -> Link {
         self.master = Some(0);
         self
     }
 
     /// `promisc on|off` (`IFF_PROMISC`).
+    #[inline]
     pub fn promisc(self, on: bool) -> Link {
         self.set_flag(crate::types::LinkFlags::PROMISC, on)
     }
 
     /// `allmulticast on|off` (`IFF_ALLMULTI`).
+    #[inline]
     pub fn allmulti(self, on: bool) -> Link {
         self.set_flag(crate::types::LinkFlags::ALLMULTI, on)
     }
 
     /// `arp on|off` (`IFF_NOARP`, inverted).
+    #[inline]
     pub fn arp(self, on: bool) -> Link {
         self.set_flag(crate::types::LinkFlags::NOARP, !on)
     }
 
     /// `IFF_PROMISC` is set.
+    #[inline]
     pub fn is_promisc(&self) -> bool {
         self.flags.contains(crate::types::LinkFlags::PROMISC)
     }
 
     /// `IFF_ALLMULTI` is set.
+    #[inline]
     pub fn is_allmulti(&self) -> bool {
         self.flags.contains(crate::types::LinkFlags::ALLMULTI)
     }
 
     /// ARP is on (`IFF_NOARP` is not set).
+    #[inline]
     pub fn has_arp(&self) -> bool {
         !self.flags.contains(crate::types::LinkFlags::NOARP)
     }
 
     /// `IFLA_ALLMULTI` (reported by Linux ≥ 6.0): how many users asked for
     /// all-multicast.
+    #[inline]
     pub fn allmulti_count(&self) -> Option<u32> {
         self.other.get(IFLA_ALLMULTI).and_then(|a| a.u32().ok())
     }
@@ -1661,6 +1695,7 @@ impl Link {
     /// The bridge-port options of a port of a bridge, from `IFLA_INFO_SLAVE_DATA`
     /// (`ip -d link show` shows them as `bridge_slave ...`); `None` for a link that is
     /// not a bridge port.
+    #[inline]
     pub fn bridge_port(&self) -> Option<BridgePort> {
         match (self.port_kind.as_deref(), &self.port_data) {
             (Some("bridge"), Some(d)) => Some(BridgePort::decode(d)),
