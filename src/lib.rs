@@ -39,7 +39,7 @@
 //!              views, dump filters; MsgBuilder + Messages/Attrs; no syscalls, safe
 //! abi, types,  #[repr(C)] kernel structs + constants + layout asserts; value types
 //! error        (MacAddr, IfName, Family, Scope, ...); typed errors
-//! side doors   sys/: ioctl, netns, sysctl — beside the netlink stack
+//! side doors   sys/: ioctl, netns, sysctl, tun (/dev/net/tun) — beside the netlink stack
 //! ```
 //!
 //! Dependencies point down only. `wire` never sees a file descriptor, so it is

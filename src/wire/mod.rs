@@ -12,6 +12,8 @@
 //!   type that both parses and emits: [`link::Link`], [`addr::Address`],
 //!   [`route::Route`], [`nexthop::Nexthop`]), its zero-copy view for streaming
 //!   (`LinkMsg`, `AddrMsg`, `RouteMsg`, `NexthopMsg`), and its dump filters.
+//! - [`bridge`]: the bridge's own `AF_BRIDGE` messages about its ports (options,
+//!   VLANs); [`tc`]: queueing disciplines and filters ([`tc::Qdisc`], [`tc::Filter`]).
 //!
 //! Allocation: building a message never allocates, and neither does reading one
 //! through a view. Converting a view into an owned object allocates for what it
