@@ -64,7 +64,10 @@ impl Handle {
     }
 
     /// One link by index, name or alternative name (`ip link show dev NAME`): one
-    /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link.
+    /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link. Read back
+    /// whole: the kind with its typed options, the parent (`IFLA_LINK`) and the
+    /// namespace id it lives in, alternative names, alias, txqueuelen, flags; not the
+    /// statistics ([`get_link_stats`](Self::get_link_stats) has them).
     pub fn get_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
         self.get_link_with(link, |m| {
             LinkMsg::decode(m).map(|v| Link::from_view(&v, false))
