@@ -13,7 +13,7 @@ use common::*;
 
 use rtnl::{
     AltName, BridgePort, BridgeVlan, Handle, IpvlanMode, Link, LinkFilter, LinkKind, MacAddr,
-    Macvlan, MacvlanMode, Netns, Verb, Vxlan,
+    Macvlan, MacvlanMode, Netns, Vxlan,
 };
 use serde_json::Value;
 use std::net::IpAddr;
@@ -643,6 +643,5 @@ fn bridge_port_options_are_set_in_one_request_and_vlans_refused_here() {
         assert_eq!(h.bridge_vlans(None).unwrap(), vec![]);
         // The bridge says so too.
         assert_eq!(ip_d("bpbr")["linkinfo"]["info_data"]["vlan_filtering"], 0);
-        let _ = Verb::Add;
     });
 }

@@ -137,14 +137,8 @@ impl Handle {
             let from = out.len();
             crate::wire::bridge::decode_vlans(m, &mut out)?;
             if let Some(i) = index {
-                let mut k = from;
-                while k < out.len() {
-                    if out[k].index == i {
-                        k += 1;
-                    } else {
-                        out.remove(k);
-                    }
-                }
+                let new = out.split_off(from);
+                out.extend(new.into_iter().filter(|v| v.index == i));
             }
             Ok(())
         })?;

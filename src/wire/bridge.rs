@@ -206,7 +206,8 @@ impl Object for BridgeVlan {
 /// per VLAN).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VlanFilter {
-    /// Only this link's VLANs (checked here; the kernel dumps every port).
+    /// Only this link's VLANs: not sent (the kernel dumps every port), checked by
+    /// [`crate::Handle::bridge_vlans`] as the replies come.
     pub index: Option<u32>,
 }
 

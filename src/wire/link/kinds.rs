@@ -1310,13 +1310,25 @@ impl BridgePort {
         emit_bool(b, IFLA_BRPORT_ISOLATED, self.isolated)
     }
 
-    /// True when no option is set.
+    /// True when no option is set (what [`other`](Self::other) holds is not sent).
     pub fn is_empty(&self) -> bool {
-        *self
-            == BridgePort {
-                other: self.other.clone(),
-                ..Default::default()
-            }
+        [
+            self.guard,
+            self.hairpin,
+            self.fast_leave,
+            self.root_block,
+            self.flooding,
+            self.mcast_flood,
+            self.bcast_flood,
+            self.learning,
+            self.neigh_suppress,
+            self.isolated,
+        ]
+        .iter()
+        .all(Option::is_none)
+            && self.cost.is_none()
+            && self.priority.is_none()
+            && self.state.is_none()
     }
 
     pub(crate) fn check(&self) -> Result<()> {
