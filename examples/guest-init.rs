@@ -18,6 +18,10 @@
 //! 7. writes one JSON line `{"ok":true,...}` to `/dev/ttyS1` (the harness's result
 //!    file) and to the console, drains both, and powers the machine off.
 //!
+//! With `rtnl.mode=kinds` it loads `/modules/kinds.txt` too and, instead of steps 5
+//! and 6, makes every kind of link through rtnl and reports each as rtnl and sysfs read
+//! it back ([`guest::kinds`]).
+//!
 //! Any error or panic writes `{"ok":false,"error":"..."}` instead and powers off.
 //! PID 1 never exits (that would panic the kernel).
 //!
