@@ -96,6 +96,15 @@ fn macvlan_macvtap_vxlan_ifb_are_created_and_read_back() {
                 k => panic!("{name}: {k:?}"),
             }
         }
+        // A kind's options change in place, without the parent a creation needs
+        // (`ip link set dev mv-vepa type macvlan mode bridge`).
+        let change = Link {
+            kind: Some(LinkKind::Macvlan(Macvlan::new(MacvlanMode::Bridge))),
+            ..Default::default()
+        };
+        h.set_link("mv-vepa", &change).unwrap();
+        assert_eq!(ip_d("mv-vepa")["linkinfo"]["info_data"]["mode"], "bridge");
+
         // A macvtap in source mode with its MACs, on the other end.
         let other = h.link_index("kp1").unwrap();
         let src = Macvlan {

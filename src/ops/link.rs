@@ -320,7 +320,7 @@ impl crate::wire::Request for LinkSelect<'_> {
         self.link.check()?;
         match self.change {
             // The selector names the link: check the change as the options it is.
-            Some(c) => crate::wire::Object::check(c, crate::wire::Verb::Add),
+            Some(c) => c.check_options(crate::wire::Verb::Change),
             None => Ok(()),
         }
     }
@@ -556,7 +556,7 @@ impl Handle {
     ) -> Result<Link> {
         let link = link.into();
         link.check()?;
-        crate::wire::Object::check(change, crate::wire::Verb::Add)?;
+        change.check_options(crate::wire::Verb::Change)?;
         let refuse = |what| {
             Err(Error::invalid(
                 "undoable link change",

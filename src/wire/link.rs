@@ -700,20 +700,7 @@ impl Object for Link {
                 "a request must name its link by index or by name",
             ));
         }
-        if let Some(k) = &self.kind {
-            k.check()?;
-        }
-        kinds::check_link(self, verb)?;
-        if let Some(a) = &self.alias {
-            if a.len() > 255 || a.contains('\0') {
-                return Err(Error::invalid(
-                    "link alias",
-                    a,
-                    "longer than 255 bytes (IFALIASZ - 1) or contains NUL",
-                ));
-            }
-        }
-        Ok(())
+        self.check_options(verb)
     }
 
     #[inline]
@@ -729,6 +716,28 @@ impl Object for Link {
             return Ok(());
         }
         self.emit_attrs(b, None)
+    }
+}
+
+impl Link {
+    /// The checks of a request's options for `verb` (not of how it names its link):
+    /// what [`Object::check`] adds to the selector check, and what a change sent to a
+    /// link selected apart from it needs ([`crate::Handle::set_link`]).
+    pub(crate) fn check_options(&self, verb: Verb) -> Result<()> {
+        if let Some(k) = &self.kind {
+            k.check()?;
+        }
+        kinds::check_link(self, verb)?;
+        if let Some(a) = &self.alias {
+            if a.len() > 255 || a.contains('\0') {
+                return Err(Error::invalid(
+                    "link alias",
+                    a,
+                    "longer than 255 bytes (IFALIASZ - 1) or contains NUL",
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
