@@ -15,6 +15,6 @@ CARGO_TARGET_DIR="$target/bench-compare" \
     cargo build --release --manifest-path "$root/benches/compare/Cargo.toml"
 sections=(encode)
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
-    sections+=(roundtrip scale filter neigh)
+    sections+=(roundtrip scale filter neigh kinds)
 fi
 "$target/bench-compare/release/rtnl-bench-compare" --quick "${sections[@]}"

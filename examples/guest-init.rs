@@ -18,6 +18,10 @@
 //! 7. writes one JSON line `{"ok":true,...}` to `/dev/ttyS1` (the harness's result
 //!    file) and to the console, drains both, and powers the machine off.
 //!
+//! With `rtnl.mode=kinds` it loads `/modules/kinds.txt` too and, instead of steps 5
+//! and 6, makes every kind of link through rtnl and reports each as rtnl and sysfs read
+//! it back ([`guest::kinds`]).
+//!
 //! Any error or panic writes `{"ok":false,"error":"..."}` instead and powers off.
 //! PID 1 never exits (that would panic the kernel).
 //!
@@ -92,6 +96,10 @@ mod guest {
         pub nonetlink: bool,
         /// `rtnl.selftest=panic`: panic after loading modules, to test failure reporting.
         pub selftest: Option<String>,
+        /// `rtnl.mode=kinds`: load `/modules/kinds.txt` too, make every kind of link
+        /// through rtnl and report each as rtnl and sysfs read it back ([`kinds`]),
+        /// instead of the configuration.
+        pub mode: Option<String>,
         /// Every `rtnl.*` word as given, echoed back in the result line as "params".
         pub raw: BTreeMap<String, String>,
     }
@@ -157,6 +165,7 @@ mod guest {
                     }
                     "nonetlink" => p.nonetlink = v == "1" || v == "true",
                     "selftest" => p.selftest = Some(v.to_string()),
+                    "mode" => p.mode = Some(v.to_string()),
                     _ => {} // unknown keys are only echoed back
                 }
                 p.raw.insert(k.to_string(), v.to_string());
@@ -487,16 +496,36 @@ mod guest {
         };
 
         step("mount", mount_all());
-        step("modules", load_modules("/modules"));
-        timings.push(("modules", uptime_ms()));
-
+        step("modules", load_modules("/modules", "order.txt"));
         let cmdline = fs::read_to_string("/proc/cmdline").unwrap_or_default();
         let mut params = Params::from_cmdline(&cmdline).unwrap_or_else(|e| finish(Err(e)));
+        let kinds_mode = params.mode.as_deref() == Some("kinds");
+        if kinds_mode {
+            step("kind modules", load_modules("/modules", "kinds.txt"));
+        }
+        timings.push(("modules", uptime_ms()));
+
         if params.selftest.as_deref() == Some("panic") {
             panic!("selftest panic requested by rtnl.selftest=panic");
         }
         params.ifname = wait_for_interface(&params.ifname).unwrap_or_else(|e| finish(Err(e)));
         timings.push(("iface", uptime_ms()));
+
+        if kinds_mode {
+            let report =
+                kinds::run(&params.ifname).unwrap_or_else(|e| finish(Err(format!("kinds: {e}"))));
+            timings.push(("kinds", uptime_ms()));
+            let timings_json = J::Obj(
+                timings
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), J::from(v)))
+                    .collect(),
+            );
+            finish(Ok(vec![
+                ("kinds".into(), report),
+                ("timings_ms".into(), timings_json),
+            ]))
+        }
 
         let report = configure(&params).unwrap_or_else(|e| finish(Err(format!("configure: {e}"))));
         timings.push(("configure", uptime_ms()));
@@ -544,12 +573,13 @@ mod guest {
         Ok(())
     }
 
-    /// Loads `DIR/order.txt`'s modules in order; `EEXIST` (already loaded) is fine.
-    fn load_modules(dir: &str) -> Result<(), String> {
-        let order = match fs::read_to_string(format!("{dir}/order.txt")) {
+    /// Loads the modules `DIR/LIST` names, in order; `EEXIST` (already loaded) is
+    /// fine.
+    fn load_modules(dir: &str, list: &str) -> Result<(), String> {
+        let order = match fs::read_to_string(format!("{dir}/{list}")) {
             Ok(o) => o,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("{dir}/order.txt: {e}")),
+            Err(e) => return Err(format!("{dir}/{list}: {e}")),
         };
         for name in order.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let path = format!("{dir}/{name}");
@@ -944,6 +974,420 @@ mod guest {
                     f.write_char('}')
                 }
             }
+        }
+    }
+
+    // ------------------------------------------------------------------------------
+    // rtnl.mode=kinds: every kind of link, made through rtnl, read back two ways
+    // ------------------------------------------------------------------------------
+
+    /// Makes every kind of link the host's kernel lacks (vlan, ipvlan, vrf, bond,
+    /// dummy, wireguard, geneve; bridge VLAN filtering; a tap read back on 6.1) and a
+    /// few it has, through rtnl, in the guest; reads each back through rtnl
+    /// (`RTM_GETLINK`) and through sysfs/procfs (no netlink); tests creation in
+    /// another namespace when the name is taken in this one (Linux 6.1's behaviour);
+    /// deletes them all. `tests/qemu_guest.rs` checks the report field by field.
+    pub mod kinds {
+        use super::{read_trim, J};
+        use rtnl::tun::TunTap;
+        use rtnl::{
+            Bond, BondMode, BridgePort, BridgeVlan, Geneve, Handle, IpvlanFlags, IpvlanMode, Link,
+            LinkKind, LinkRef, MacvlanMode, Netns, TunMode, Vlan, VlanProtocol,
+        };
+        use std::fs;
+        use std::os::fd::AsFd;
+
+        fn sys(name: &str, file: &str) -> J {
+            read_trim(&format!("/sys/class/net/{name}/{file}")).into()
+        }
+
+        /// `DEVTYPE=` of the link's uevent: the kind as the driver names its device.
+        fn devtype(name: &str) -> J {
+            fs::read_to_string(format!("/sys/class/net/{name}/uevent"))
+                .ok()
+                .and_then(|u| {
+                    u.lines()
+                        .find_map(|l| l.strip_prefix("DEVTYPE=").map(str::to_string))
+                })
+                .into()
+        }
+
+        /// The name of the link's master, from the `master` symlink.
+        fn master(name: &str) -> J {
+            fs::read_link(format!("/sys/class/net/{name}/master"))
+                .ok()
+                .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .into()
+        }
+
+        /// `/proc/net/vlan/config`'s `NAME | VID | PARENT` line for `name`.
+        fn vlan_proc(name: &str) -> J {
+            let text = fs::read_to_string("/proc/net/vlan/config").unwrap_or_default();
+            text.lines()
+                .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>())
+                .find(|f| f.len() == 3 && f[0] == name)
+                .map(|f| J::obj([("vid", f[1].into()), ("parent", f[2].into())]))
+                .into()
+        }
+
+        fn err(e: &rtnl::Error) -> J {
+            J::obj([
+                ("errno", e.errno().map(|n| n as u32).into()),
+                ("message", e.kernel_message().into()),
+                ("text", e.to_string().into()),
+            ])
+        }
+
+        fn ip(a: Option<std::net::IpAddr>) -> J {
+            a.map(|a| a.to_string()).into()
+        }
+
+        /// What rtnl reads back of `name`, with the typed options of its kind.
+        fn rtnl_json(h: &mut Handle, name: &str) -> Result<J, String> {
+            let l = h
+                .get_link(name)
+                .map_err(|e| format!("RTM_GETLINK {name}: {e}"))?
+                .ok_or_else(|| format!("{name}: not found through rtnl"))?;
+            let mut f: Vec<(&str, J)> = vec![
+                ("index", l.index.into()),
+                ("kind", l.kind_name().into()),
+                ("parent", l.link.into()),
+                ("master", l.master.into()),
+            ];
+            match &l.kind {
+                Some(LinkKind::Vlan(v)) => {
+                    f.push(("id", v.id.map(u32::from).into()));
+                    f.push(("protocol", v.protocol.map(|p| p.to_string()).into()));
+                    f.push(("reorder_hdr", v.reorder_hdr.into()));
+                    f.push(("loose_binding", v.loose_binding.into()));
+                }
+                Some(LinkKind::Ipvlan(v)) => {
+                    f.push(("mode", v.mode.map(|m| m.to_string()).into()));
+                    f.push(("flags", v.flags.map(|m| m.to_string()).into()));
+                }
+                Some(LinkKind::Macvlan(m)) | Some(LinkKind::Macvtap(m)) => {
+                    f.push(("mode", m.mode.map(|m| m.to_string()).into()));
+                }
+                Some(LinkKind::Vrf(v)) => f.push(("table", v.table.into())),
+                Some(LinkKind::Bond(b)) => {
+                    f.push(("mode", b.mode.map(|m| m.to_string()).into()));
+                    f.push(("miimon", b.miimon.into()));
+                }
+                Some(LinkKind::Geneve(g)) => {
+                    f.push(("vni", g.vni.into()));
+                    f.push(("remote", ip(g.remote)));
+                    f.push(("ttl", g.ttl.map(u32::from).into()));
+                    f.push(("port", g.port.map(u32::from).into()));
+                }
+                Some(LinkKind::Bridge(b)) => {
+                    f.push(("vlan_filtering", b.vlan_filtering.into()));
+                    f.push(("default_pvid", b.default_pvid.map(u32::from).into()));
+                }
+                Some(LinkKind::Tun(t)) => {
+                    f.push(("mode", t.mode.map(|m| m.to_string()).into()));
+                    f.push(("vnet_hdr", t.vnet_hdr.into()));
+                    f.push(("multi_queue", t.multi_queue.into()));
+                    f.push(("persist", t.persist.into()));
+                    f.push(("num_queues", t.num_queues.into()));
+                }
+                _ => {}
+            }
+            if let Some(p) = l.bridge_port() {
+                f.push(("hairpin", p.hairpin.into()));
+                f.push(("isolated", p.isolated.into()));
+            }
+            Ok(J::Obj(
+                f.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            ))
+        }
+
+        /// rtnl's view, sysfs' view and the extra `(key, value)`s, for `name`.
+        fn both(h: &mut Handle, name: &str, extra: Vec<(&str, J)>) -> Result<J, String> {
+            let mut sysfs: Vec<(String, J)> = vec![
+                ("ifindex".into(), sys(name, "ifindex")),
+                ("iflink".into(), sys(name, "iflink")),
+                ("type".into(), sys(name, "type")),
+                ("devtype".into(), devtype(name)),
+                ("master".into(), master(name)),
+            ];
+            sysfs.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+            Ok(J::Obj(vec![
+                ("rtnl".into(), rtnl_json(h, name)?),
+                ("sysfs".into(), J::Obj(sysfs)),
+            ]))
+        }
+
+        pub fn run(parent: &str) -> Result<J, String> {
+            let mut h = Handle::new().map_err(|e| format!("Handle::new: {e}"))?;
+            let ctx = |what: &'static str| move |e: rtnl::Error| format!("{what}: {e}");
+            h.set_link_up("lo").map_err(ctx("lo up"))?;
+            h.set_link_up(parent).map_err(ctx("parent up"))?;
+            let eth = h.link_index(parent).map_err(ctx("parent"))?;
+            let mut out: Vec<(String, J)> = vec![("parent".into(), eth.into())];
+            let mut put = |k: &str, v: J| out.push((k.to_string(), v));
+
+            // vlan: 802.1Q with flags, and 802.1ad.
+            let v = Vlan {
+                reorder_hdr: Some(false),
+                loose_binding: Some(true),
+                ..Vlan::new(100)
+            };
+            let l = Link {
+                kind: Some(LinkKind::Vlan(v)),
+                ..Link::vlan("vlan100", eth, 100).map_err(ctx("vlan"))?
+            };
+            h.add(&l)
+                .map_err(ctx("ip link add link eth0 name vlan100 type vlan id 100"))?;
+            let ad = Link {
+                kind: Some(LinkKind::Vlan(Vlan {
+                    protocol: Some(VlanProtocol::Dot1Ad),
+                    ..Vlan::new(200)
+                })),
+                ..Link::vlan("qinq200", eth, 200).map_err(ctx("vlan"))?
+            };
+            h.add(&ad)
+                .map_err(ctx("ip link add ... type vlan protocol 802.1ad id 200"))?;
+            let bad = h.add(&Link::vlan("vlan4095", eth, 4095).map_err(ctx("vlan"))?);
+            put(
+                "vlan",
+                both(&mut h, "vlan100", vec![("proc", vlan_proc("vlan100"))])?,
+            );
+            put(
+                "qinq",
+                both(&mut h, "qinq200", vec![("proc", vlan_proc("qinq200"))])?,
+            );
+            put(
+                "vlan_invalid",
+                J::obj([(
+                    "invalid_input",
+                    bad.as_ref().is_err_and(|e| e.is_invalid_input()).into(),
+                )]),
+            );
+
+            // ipvlan, macvlan on the NIC.
+            let ipv = Link {
+                kind: Some(LinkKind::Ipvlan(rtnl::Ipvlan {
+                    flags: Some(IpvlanFlags::Private),
+                    ..rtnl::Ipvlan::new(IpvlanMode::L3s)
+                })),
+                ..Link::ipvlan("ipvl0", eth, IpvlanMode::L3s).map_err(ctx("ipvlan"))?
+            };
+            h.add(&ipv)
+                .map_err(ctx("ip link add ... type ipvlan mode l3s private"))?;
+            put("ipvlan", both(&mut h, "ipvl0", vec![])?);
+
+            // dummy, a macvlan on one (the NIC has the ipvlan: one or the other), vrf
+            // (with a port), bond (with two ports), wireguard, geneve.
+            for d in ["dm0", "dm1", "dm2", "dm3", "dm4"] {
+                h.add(&Link::dummy(d).map_err(ctx("dummy"))?)
+                    .map_err(ctx("ip link add dmN type dummy"))?;
+            }
+            put("dummy", both(&mut h, "dm0", vec![])?);
+            let d4 = h.link_index("dm4").map_err(ctx("dm4"))?;
+            h.add(&Link::macvlan("macv0", d4, MacvlanMode::Bridge).map_err(ctx("macvlan"))?)
+                .map_err(ctx(
+                    "ip link add link dm4 name macv0 type macvlan mode bridge",
+                ))?;
+            put("macvlan", both(&mut h, "macv0", vec![])?);
+            h.add(&Link::vrf("vrf-blue", 10).map_err(ctx("vrf"))?)
+                .map_err(ctx("ip link add vrf-blue type vrf table 10"))?;
+            h.set_link_master("dm0", "vrf-blue")
+                .map_err(ctx("ip link set dev dm0 master vrf-blue"))?;
+            put(
+                "vrf",
+                both(&mut h, "vrf-blue", vec![("port_master", master("dm0"))])?,
+            );
+            let bond = Bond {
+                miimon: Some(100),
+                ..Bond::new(BondMode::ActiveBackup)
+            };
+            h.add(&Link::bond("bnd0", bond).map_err(ctx("bond"))?)
+                .map_err(ctx(
+                    "ip link add bnd0 type bond mode active-backup miimon 100",
+                ))?;
+            for p in ["dm1", "dm2"] {
+                h.set_link_master(p, "bnd0")
+                    .map_err(ctx("ip link set dev dmN master bnd0"))?;
+            }
+            put(
+                "bond",
+                both(
+                    &mut h,
+                    "bnd0",
+                    vec![
+                        ("mode", sys("bnd0", "bonding/mode")),
+                        ("miimon", sys("bnd0", "bonding/miimon")),
+                        ("slaves", sys("bnd0", "bonding/slaves")),
+                    ],
+                )?,
+            );
+            h.add(&Link::wireguard("wg0").map_err(ctx("wireguard"))?)
+                .map_err(ctx("ip link add wg0 type wireguard"))?;
+            put("wireguard", both(&mut h, "wg0", vec![])?);
+            let g = Geneve {
+                ttl: Some(64),
+                port: Some(6081),
+                ..Geneve::new(5, "10.0.0.2".parse().map_err(|_| "address")?)
+            };
+            h.add(&Link::geneve("gnv0", g).map_err(ctx("geneve"))?)
+                .map_err(ctx(
+                    "ip link add gnv0 type geneve id 5 remote 10.0.0.2 ttl 64",
+                ))?;
+            put("geneve", both(&mut h, "gnv0", vec![])?);
+
+            // A bridge with VLAN filtering, a port's VLANs and options.
+            let br = Link {
+                kind: Some(LinkKind::Bridge(rtnl::Bridge {
+                    vlan_filtering: Some(true),
+                    default_pvid: Some(10),
+                    ..Default::default()
+                })),
+                ..Link::bridge("br0").map_err(ctx("bridge"))?
+            };
+            h.add(&br).map_err(ctx(
+                "ip link add br0 type bridge vlan_filtering 1 vlan_default_pvid 10",
+            ))?;
+            h.set_link_master("dm3", "br0")
+                .map_err(ctx("ip link set dev dm3 master br0"))?;
+            let d3 = h.link_index("dm3").map_err(ctx("dm3"))?;
+            let vlans = |h: &mut Handle| -> Result<J, String> {
+                let mut v = h
+                    .bridge_vlans(Some(LinkRef::Index(d3)))
+                    .map_err(ctx("bridge vlan show dev dm3"))?;
+                v.sort_by_key(|v| v.vid);
+                Ok(J::Arr(
+                    v.iter()
+                        .map(|v| {
+                            J::obj([
+                                ("vid", u32::from(v.vid).into()),
+                                ("pvid", v.pvid.into()),
+                                ("untagged", v.untagged.into()),
+                            ])
+                        })
+                        .collect(),
+                ))
+            };
+            let before = vlans(&mut h)?;
+            h.add(&BridgeVlan {
+                pvid: true,
+                untagged: true,
+                ..BridgeVlan::new(d3, 20)
+            })
+            .map_err(ctx("bridge vlan add dev dm3 vid 20 pvid untagged"))?;
+            h.add(&BridgeVlan {
+                vid_end: Some(32),
+                ..BridgeVlan::new(d3, 30)
+            })
+            .map_err(ctx("bridge vlan add dev dm3 vid 30-32"))?;
+            let added = vlans(&mut h)?;
+            h.delete(&BridgeVlan::new(d3, 20))
+                .map_err(ctx("bridge vlan del dev dm3 vid 20"))?;
+            let deleted = vlans(&mut h)?;
+            h.set_bridge_port(
+                "dm3",
+                &BridgePort {
+                    hairpin: Some(true),
+                    isolated: Some(true),
+                    ..Default::default()
+                },
+            )
+            .map_err(ctx("bridge link set dev dm3 hairpin on isolated on"))?;
+            put(
+                "bridge",
+                both(
+                    &mut h,
+                    "br0",
+                    vec![
+                        ("vlan_filtering", sys("br0", "bridge/vlan_filtering")),
+                        ("default_pvid", sys("br0", "bridge/default_pvid")),
+                    ],
+                )?,
+            );
+            put(
+                "bridge_port",
+                J::Obj(vec![
+                    ("rtnl".into(), rtnl_json(&mut h, "dm3")?),
+                    ("vlans_before".into(), before),
+                    ("vlans_added".into(), added),
+                    ("vlans_deleted".into(), deleted),
+                    ("hairpin".into(), sys("dm3", "brport/hairpin_mode")),
+                    ("isolated".into(), sys("dm3", "brport/isolated")),
+                ]),
+            );
+
+            // A tap, read back on this kernel.
+            let tap = TunTap {
+                vnet_hdr: true,
+                queues: 2,
+                ..TunTap::new("tap0", TunMode::Tap).map_err(ctx("tap"))?
+            }
+            .create()
+            .map_err(ctx("ip tuntap add tap0 mode tap vnet_hdr multi_queue"))?;
+            put(
+                "tap",
+                both(
+                    &mut h,
+                    "tap0",
+                    vec![
+                        ("tun_flags", sys("tap0", "tun_flags")),
+                        ("queues", (tap.queues.len() as u32).into()),
+                    ],
+                )?,
+            );
+            drop(tap);
+
+            // Creation in another namespace: free there but taken here (dm0).
+            let ns = rtnl::netns::create().map_err(ctx("netns"))?;
+            let target = Netns::fd(ns.as_fd());
+            let one = h.add(&Link::dummy("dm0").map_err(ctx("dummy"))?.netns(target));
+            let fallback = h.add_in_netns(&Link::dummy("dm0").map_err(ctx("dummy"))?.netns(target));
+            let free = h.add(&Link::dummy("dnew0").map_err(ctx("dummy"))?.netns(target));
+            let taken = h.add(&Link::dummy("dnew0").map_err(ctx("dummy"))?.netns(target));
+            let mut there = Handle::in_netns(ns.as_fd()).map_err(ctx("handle in netns"))?;
+            let names: Vec<J> = there
+                .links()
+                .map_err(ctx("links there"))?
+                .iter()
+                .map(|l| J::from(l.name_str()))
+                .collect();
+            let kind_there = there
+                .get_link("dm0")
+                .map_err(ctx("dm0 there"))?
+                .and_then(|l| l.kind_name().map(str::to_string));
+            let still_here = h.get_link("dm0").map_err(ctx("dm0 here"))?.is_some();
+            let r = |x: &rtnl::Result<()>| match x {
+                Ok(()) => J::from("ok"),
+                Err(e) => err(e),
+            };
+            put(
+                "netns",
+                J::obj([
+                    ("taken_here_one_request", r(&one)),
+                    ("taken_here_add_in_netns", r(&fallback)),
+                    ("free_one_request", r(&free)),
+                    ("taken_there", r(&taken)),
+                    ("names_there", J::Arr(names)),
+                    ("dm0_kind_there", kind_there.into()),
+                    ("dm0_still_here", still_here.into()),
+                ]),
+            );
+
+            // Everything deleted again, through rtnl; sysfs confirms.
+            let made = [
+                "vlan100", "qinq200", "ipvl0", "macv0", "vrf-blue", "bnd0", "wg0", "gnv0", "br0",
+                "dm0", "dm1", "dm2", "dm3", "dm4",
+            ];
+            for n in made {
+                h.delete_link(n)
+                    .map_err(|e| format!("ip link del {n}: {e}"))?;
+            }
+            let left: Vec<J> = made
+                .iter()
+                .filter(|n| fs::metadata(format!("/sys/class/net/{n}")).is_ok())
+                .map(|n| J::from(*n))
+                .collect();
+            put("left_after_delete", J::Arr(left));
+            Ok(J::Obj(out))
         }
     }
 }

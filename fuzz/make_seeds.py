@@ -105,5 +105,49 @@ def main():
         with open(os.path.join(OUT, "encoders", k + ".bin"), "wb") as f:
             f.write(v)
     print(f"{n} fixtures -> {OUT}/{{messages,ack,typed,attrs}}; {len(enc)} encoder seeds")
+    kinds_seeds()
+
+def kinds_seeds():
+    """`kinds`: byte 0 even = decode mode (the links/ captures; the big link dump one
+    message per seed, so that the replay's every-truncation pass stays quick), odd =
+    encoder mode (a few field strings per encoder)."""
+    out = os.path.join(OUT, "kinds")
+    os.makedirs(out)
+    links = os.path.join(FIX, "links")
+    n = 0
+    for name in sorted(os.listdir(links)):
+        if not name.endswith(".hex") or name.startswith("reply_link_dump_kinds_"):
+            continue
+        data = read_hex(os.path.join(links, name))
+        stem = name[:-4]
+        if len(data) > 4096:
+            off, k = 0, 0
+            while off + 16 <= len(data):
+                ln = struct.unpack_from("=I", data, off)[0]
+                with open(os.path.join(out, f"{stem}_{k}.bin"), "wb") as f:
+                    f.write(b"\x00" + data[off:off + ln])
+                off += (ln + 3) & ~3
+                k += 1
+                n += 1
+            continue
+        with open(os.path.join(out, stem + ".bin"), "wb") as f:
+            f.write(b"\x00" + data)
+        n += 1
+    # encoder mode: 0x01, size (u16 LE), encoder (% 6), then its fields.
+    enc = {
+        "enc_vlan": b"\x01\x00\x01\x00\x00\x01\x05\x00\x00\x00\x01\xa8\x88\x00\x00\x01\x00\x01\x01",
+        "enc_macvlan_source": b"\x01\x00\x01\x00\x01\x01\x10\x00\x00\x00\x00\x01\x01\x01\x0c\x00" + bytes([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2]),
+        "enc_vxlan": b"\x01\x00\x02\x00\x03\x01\x2a\x00\x00\x00\x01\x01\x0a\x00\x00\x01\x01\x01\x0a\x00\x00\x02",
+        "enc_geneve6": b"\x01\x00\x02\x00\x04\x01\x05\x00\x00\x00\x01\x00" + bytes(range(16)),
+        "enc_qdisc": b"\x01\x40\x00\x01\x01\x03\x00\x00\x00\x01",
+        "enc_filter": b"\x01\x00\x01\x02\x03\x00\x00\x00\x00\x00\xff\xff\x04\x00\x00\x00",
+        "enc_bridge_vlan": b"\x01\x40\x00\x03\x03\x00\x00\x00\x0a\x00\x01\x14\x00\x00\x00\x01\x01",
+        "enc_altname": b"\x01\x00\x01\x04\x10a-long-altname-x\x04eth0\x00",
+        "enc_bridge_port": b"\x01\x40\x00\x05\x01\x01\x01\x01\x00\x00\x00\x00\x01\x00",
+    }
+    for k, v in enc.items():
+        with open(os.path.join(out, k + ".bin"), "wb") as f:
+            f.write(v)
+    print(f"kinds: {n} capture seeds, {len(enc)} encoder seeds")
 
 main()

@@ -40,7 +40,7 @@
 //!              views, dump filters; MsgBuilder + Messages/Attrs; no syscalls, safe
 //! abi, types,  #[repr(C)] kernel structs + constants + layout asserts; value types
 //! error        (MacAddr, IfName, Family, Scope, ...); typed errors
-//! side doors   sys/: ioctl, netns, sysctl — beside the netlink stack
+//! side doors   sys/: ioctl, netns, sysctl, tun (/dev/net/tun) — beside the netlink stack
 //! ```
 //!
 //! Dependencies point down only. `wire` never sees a file descriptor, so it is
@@ -97,7 +97,9 @@ mod sys {
     pub mod socket;
     #[deny(unsafe_code)]
     pub mod sysctl;
+    pub mod tun;
 }
+pub use sys::tun;
 pub use sys::{ioctl, netns, socket, sysctl};
 
 pub mod request;
@@ -126,6 +128,7 @@ pub use ops::route::{
     add_default_route_via_dev, add_default_route_via_gateway, add_route_via_dev,
     delete_route_via_dev, replace_route_via_dev,
 };
+pub use ops::tc::Hook;
 pub use request::{AckMode, BatchLimits, Conn};
 pub use socket::{Socket, Transport};
 pub use sysctl::{read_sysctl, set_sysctl};
@@ -135,13 +138,22 @@ pub use types::{
 };
 pub use validate::check_prefix;
 pub use wire::addr::{AddrFilter, Address, Lifetimes};
+pub use wire::bridge::{BridgeVlan, PortChange};
 pub use wire::fdb::{FdbEntry, FdbFilter, FdbFlush, FdbState};
+pub use wire::link::{
+    AltName, Bond, BondMode, BridgePort, Geneve, Ipvlan, IpvlanFlags, IpvlanMode, Macvlan,
+    MacvlanFlags, MacvlanMode, TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+};
 pub use wire::link::{Bridge, Link, LinkFilter, LinkKind, LinkRef, LinkStats, Netns, VethPeer};
 pub use wire::neigh::{NeighExtFlags, NeighFilter, NeighFlags, NeighState, Neighbour};
 pub use wire::nexthop::{GroupMember, Nexthop, NexthopFilter, Resilient};
 pub use wire::route::RouteGet;
 pub use wire::route::{Hop, Metric, Route, RouteFilter};
 pub use wire::rule::{Rule, RuleAction, RuleFilter, RuleFlags};
+pub use wire::tc::{
+    Action, ActionKind, Direction, Filter, FilterKind, Mirred, MirredAction, Qdisc, QdiscKind,
+    U32Key, U32Sel, U32,
+};
 pub use wire::{Decode, Object, Op, Request, Verb};
 
 /// The README's code snippets, compiled as doctests so that they stay true.

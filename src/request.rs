@@ -491,10 +491,15 @@ impl<T: Transport> Conn<T> {
         mut on_result: impl FnMut(usize, Result<()>),
     ) -> Result<()> {
         let op = "batch";
-        let replies = limits.max_msgs.saturating_mul(REPLY_TRUESIZE);
+        // Room for a refusal of every request (no more than this batch can hold).
+        let replies = limits
+            .max_msgs
+            .min(msgs.len() / NlMsgHdr::LEN)
+            .saturating_mul(REPLY_TRUESIZE);
         let max_bytes = self
             .t
-            .prepare_batch(limits.max_bytes.max(NlMsgHdr::LEN), replies)
+            // No buffer grows past what this batch holds.
+            .prepare_batch(limits.max_bytes.min(msgs.len()).max(NlMsgHdr::LEN), replies)
             .max(NlMsgHdr::LEN);
         let max_msgs = if limits.max_msgs == 0 {
             (self.t.recv_buffer() / REPLY_TRUESIZE).max(1)

@@ -573,3 +573,181 @@ fn ip_example_reports_kernel_errors_and_bad_arguments() {
         assert_eq!(ip_link_names(), vec!["lo".to_owned()]);
     });
 }
+
+#[test]
+fn ip_example_makes_every_kind_and_shows_it_like_iproute2() {
+    if cannot_run("ip_example_makes_every_kind_and_shows_it_like_iproute2") {
+        return;
+    }
+    in_netns(|| {
+        for args in [
+            "link add kx0 type veth peer name kx1",
+            "link add kbr0 type bridge",
+            "link add kp0 type veth peer name kp1",
+            "link add link kx0 name kmv0 type macvlan mode bridge",
+            "link add link kx0 name kmv1 address 02:00:00:00:00:31 mtu 1400 type macvlan mode private",
+            "link add link kx1 name kmt0 type macvtap mode vepa",
+            "link add kvx0 type vxlan id 42 dev kx0 remote 10.0.0.2 local 10.0.0.1 dstport 4789 ttl 64 nolearning",
+            "link add kvx1 type vxlan id 7 remote fd00::2 dstport 4789 srcport 1000 2000",
+            "link add kifb0 type ifb",
+            "tuntap add dev ktap0 mode tap vnet_hdr multi_queue",
+            "tuntap add ktun0 mode tun",
+            "link set dev kp0 master kbr0 promisc on allmulticast on txqueuelen 77 alias uplink group 5",
+            "link set dev kx1 arp off up",
+        ] {
+            ipx(&args.split(' ').collect::<Vec<_>>());
+        }
+        let alt = [
+            "link",
+            "property",
+            "add",
+            "dev",
+            "kx0",
+            "altname",
+            "kx0-with-a-long-alternative-name",
+        ];
+        let altnames = match std::env::var("RTNL_QEMU_USER") {
+            Ok(emu) => {
+                let o = ipx_out(&alt);
+                let e = text(&o.stderr);
+                if !o.status.success() {
+                    assert!(e.starts_with("ip: RTM_NEWLINKPROP: "), "{e}");
+                    loud(&format!(
+                        "NOT RUN under {emu}: the altname part of \
+                         ip_example_makes_every_kind_and_shows_it_like_iproute2 (qemu-user \
+                         refuses RTM_NEWLINKPROP: {e})"
+                    ));
+                }
+                o.status.success()
+            }
+            Err(_) => {
+                ipx(&alt);
+                true
+            }
+        };
+        // What was asked is what the kernel has.
+        let d = ip_json(&["-d", "link", "show", "dev", "kmv1"]);
+        assert_eq!(d[0]["linkinfo"]["info_data"]["mode"], "private");
+        assert_eq!(
+            (d[0]["address"].as_str(), d[0]["mtu"].as_u64()),
+            (Some("02:00:00:00:00:31"), Some(1400))
+        );
+        let d = ip_json(&["-d", "link", "show", "dev", "kvx0"]);
+        let x = &d[0]["linkinfo"]["info_data"];
+        assert_eq!(
+            (x["id"].as_u64(), x["remote"].as_str(), x["port"].as_u64()),
+            (Some(42), Some("10.0.0.2"), Some(4789))
+        );
+        assert_eq!(x["learning"], false);
+        let d = ip_json(&["-d", "link", "show", "dev", "ktap0"]);
+        assert_eq!(d[0]["linkinfo"]["info_data"]["vnet_hdr"], true);
+        assert_eq!(d[0]["linkinfo"]["info_data"]["persist"], true);
+        let kp0 = ip_link("kp0").unwrap();
+        assert_eq!(
+            (kp0["txqlen"].as_u64(), kp0["group"].as_str()),
+            (Some(77), Some("5"))
+        );
+        assert_eq!(kp0["master"], "kbr0");
+        let d = ip_json(&["link", "show", "dev", "kp0"]);
+        assert_eq!(d[0]["ifalias"], "uplink");
+        let flags = kp0["flags"].as_array().unwrap();
+        assert!(flags.iter().any(|f| f == "PROMISC") && flags.iter().any(|f| f == "ALLMULTI"));
+        assert!(ip_link("kx1").unwrap()["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "NOARP"));
+        if altnames {
+            assert_eq!(
+                ip_json(&["link", "show", "dev", "kx0-with-a-long-alternative-name"])[0]["ifname"],
+                "kx0"
+            );
+        }
+
+        // `link show` is `ip -br link`, byte for byte, with every kind in it.
+        let links = same_as_iproute2(&["link", "show"], &["-br", "link", "show"]);
+        for want in [
+            "kmv0@kx0 ",
+            "kmt0@kx1 ",
+            "kvx0 ",
+            "kifb0 ",
+            "ktap0 ",
+            "ktun0 ",
+            "kbr0 ",
+        ] {
+            assert!(links.contains(want), "{want:?} in\n{links}");
+        }
+        same_as_iproute2(
+            &["link", "show", "dev", "ktun0"],
+            &["-br", "link", "show", "dev", "ktun0"],
+        );
+
+        // The kinds this kernel lacks: its refusal, in its words (exit 2).
+        for args in [
+            "link add link kx0 name kv0 type vlan id 5",
+            "link add link kx0 name kiv0 type ipvlan mode l2",
+            "link add kvrf0 type vrf table 10",
+            "link add kbond0 type bond mode active-backup miimon 100",
+            "link add kgnv0 type geneve id 5 remote 10.0.0.2",
+            "link add kdum0 type dummy",
+        ] {
+            let o = ipx_out(&args.split(' ').collect::<Vec<_>>());
+            assert_eq!(o.status.code(), Some(2), "{args}: {}", text(&o.stderr));
+            assert_eq!(
+                text(&o.stderr),
+                "ip: RTM_NEWLINK: Operation not supported (os error 95): Unknown device type\n",
+                "{args}"
+            );
+        }
+        // Mistakes are refused before the kernel sees them (exit 1).
+        for args in [
+            "link add link kx0 name kv0 type vlan id 4095",
+            "link add kvx9 type vxlan id 16777216",
+            "link add kmv9 type macvlan mode bridge",
+            "link add link kx0 name kmv9 type macvlan mode sideways",
+            "link set dev kx0 promisc maybe",
+            "tuntap add dev kt9 mode tan",
+        ] {
+            let o = ipx_out(&args.split(' ').collect::<Vec<_>>());
+            assert_eq!(o.status.code(), Some(1), "{args}: {}", text(&o.stderr));
+        }
+
+        // Undone, command by command.
+        if altnames {
+            let del = [
+                "link",
+                "property",
+                "del",
+                "dev",
+                "kx0",
+                "altname",
+                "kx0-with-a-long-alternative-name",
+            ];
+            ipx(&del);
+            assert!(ip_link("kx0-with-a-long-alternative-name").is_none());
+        }
+        ipx(&[
+            "link",
+            "set",
+            "dev",
+            "kp0",
+            "promisc",
+            "off",
+            "allmulticast",
+            "off",
+            "nomaster",
+        ]);
+        let flags = ip_link("kp0").unwrap()["flags"].clone();
+        assert!(
+            !flags.as_array().unwrap().iter().any(|f| f == "PROMISC"),
+            "{flags}"
+        );
+        ipx(&["tuntap", "del", "dev", "ktap0", "mode", "tap"]);
+        ipx(&["tuntap", "del", "ktun0", "mode", "tun"]);
+        assert!(ip_link("ktap0").is_none() && ip_link("ktun0").is_none());
+        for l in ["kvx0", "kvx1", "kifb0", "kbr0", "kx0", "kp0"] {
+            ipx(&["link", "del", l]);
+        }
+        assert_eq!(ip_link_names(), vec!["lo".to_owned()]);
+    });
+}

@@ -6,7 +6,7 @@
 //! the same state again through sysfs/procfs/ioctls (no netlink), and reports it all as
 //! one JSON line (see tests/qemu/mod.rs).
 //!
-//! Four boots:
+//! Five boots:
 //! - `guest_configures_interface`: everything asked for is in the kernel and the files,
 //!   seen both ways, and the two views agree; two netlink round trips.
 //! - `guest_without_netlink_falls_back_to_ioctls`: `rtnl.nonetlink=1` makes the init
@@ -16,6 +16,11 @@
 //! - `guest_configure_error_is_reported`: a step the kernel refuses (an MTU over the
 //!   device's maximum) yields `ok:false` naming the step and the kernel's answer.
 //! - `guest_failure_is_reported`: a panicking init yields `ok:false`, not a pass.
+//! - `guest_makes_every_kind` (`rtnl.mode=kinds`): the kinds of link the host's
+//!   kernel lacks (vlan, ipvlan, vrf, bond, dummy, wireguard, geneve, bridge VLAN
+//!   filtering and port VLANs) and a tap, made through rtnl on Linux 6.1, each read
+//!   back through rtnl and through sysfs/procfs and checked field by field here; and
+//!   creation in another namespace under a name taken in the creating one.
 //!
 //! Skips (loudly) only if qemu-system-x86_64 is missing and CI is not "true".
 //! Needs apt (to download the kernel package) and the musl target (added with rustup
@@ -50,6 +55,11 @@ const APPLY_ROUND_TRIPS: u64 = 2;
 
 /// `EAFNOSUPPORT`'s text, as the seccomp filter makes `socket(AF_NETLINK)` fail.
 const EAFNOSUPPORT_TEXT: &str = "Address family not supported by protocol (os error 97)";
+
+/// `Error::NetlinkUnavailable`'s text for that refusal (the socket call itself: `{op}:
+/// {source}`).
+const NETLINK_UNAVAILABLE: &str =
+    "socket(AF_NETLINK): Address family not supported by protocol (os error 97)";
 
 fn params() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -633,7 +643,7 @@ fn guest_without_netlink_falls_back_to_ioctls() {
         );
         assert_eq!(
             st.get("error").as_str(),
-            Some(format!("socket(AF_NETLINK): {EAFNOSUPPORT_TEXT}").as_str()),
+            Some(NETLINK_UNAVAILABLE),
             "{st:?}"
         );
         assert_eq!(
@@ -641,7 +651,7 @@ fn guest_without_netlink_falls_back_to_ioctls() {
             Some(
                 format!(
                     "{s}: FAILED: needs netlink, which is unavailable \
-                     (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})"
+                     ({NETLINK_UNAVAILABLE})"
                 )
                 .as_str()
             ),
@@ -662,7 +672,7 @@ fn guest_without_netlink_falls_back_to_ioctls() {
     let skipped = report.at(&["rtnl", "skipped"]).as_str().unwrap_or_default();
     assert_eq!(
         skipped,
-        format!("skipped: netlink is unavailable (socket(AF_NETLINK): {EAFNOSUPPORT_TEXT})")
+        format!("skipped: netlink is unavailable ({NETLINK_UNAVAILABLE})")
     );
     assert_eq!(report.at(&["rtnl", "links"]), &Json::Null);
 
@@ -747,4 +757,214 @@ fn guest_failure_is_reported() {
     assert_eq!(v.get("ok").as_bool(), Some(false), "{v:?}");
     let err = v.get("error").as_str().unwrap_or_default();
     assert!(err.contains("selftest panic"), "error: {err:?}");
+}
+
+/// `rtnl.mode=kinds`: the kinds this host's kernel lacks, made through rtnl inside
+/// the guest (Linux 6.1, modules from `/modules/kinds.txt`), each read back through
+/// rtnl and through sysfs/procfs, field by field; bridge VLAN filtering and a port's
+/// VLANs; a tap read back on 6.1; creation in another namespace under a name taken
+/// here (6.1 refuses it in one request; `add_in_netns` then renames); everything
+/// deleted again.
+#[test]
+fn guest_makes_every_kind() {
+    let Some(vm) = qemu::prepare() else { return };
+    let boot = vm.boot("kinds", &[("rtnl.mode", "kinds"), ("rtnl.ifname", "eth0")]);
+    let v = boot.expect_ok().clone();
+    qemu::loud(&format!(
+        "qemu harness: boot kinds: kernel {}, guest uptime at result {} ms (kinds made and \
+         checked in {} ms); host boot-to-result {:.2?}",
+        v.get("kernel").as_str().unwrap_or("?"),
+        v.get("uptime_ms").as_u64().unwrap_or(0),
+        v.at(&["timings_ms", "kinds"])
+            .as_u64()
+            .unwrap_or(0)
+            .saturating_sub(v.at(&["timings_ms", "iface"]).as_u64().unwrap_or(0)),
+        boot.to_result.unwrap_or(boot.to_exit),
+    ));
+    assert_eq!(v.get("kernel").as_str(), Some(vm.kernel.release.as_str()));
+    let k = v.get("kinds");
+    let eth = k.get("parent").as_u64().expect("the parent's index");
+
+    // Each kind: what rtnl read back, what sysfs says, and that both agree.
+    let check = |name: &str, kind: &str, devtype: Option<&str>| -> &Json {
+        let x = k.get(name);
+        let (r, s) = (x.get("rtnl"), x.get("sysfs"));
+        assert_eq!(r.get("kind").as_str(), Some(kind), "{name}: {x:?}");
+        assert_eq!(
+            r.get("index").as_u64().map(|i| i.to_string()).as_deref(),
+            s.get("ifindex").as_str(),
+            "{name}: rtnl's index vs sysfs: {x:?}"
+        );
+        assert_eq!(s.get("devtype").as_str(), devtype, "{name}: DEVTYPE: {x:?}");
+        // A link on a parent: sysfs' iflink is rtnl's IFLA_LINK.
+        if let Some(p) = r.get("parent").as_u64() {
+            assert_eq!(
+                s.get("iflink").as_str(),
+                Some(p.to_string().as_str()),
+                "{name}"
+            );
+        }
+        r
+    };
+
+    // vlan: 802.1Q with reorder_hdr off and loose_binding on; 802.1ad.
+    let r = check("vlan", "vlan", Some("vlan"));
+    assert_eq!(r.get("id").as_u64(), Some(100));
+    assert_eq!(r.get("parent").as_u64(), Some(eth));
+    assert_eq!(r.get("protocol").as_str(), Some("802.1Q"));
+    assert_eq!(r.get("reorder_hdr").as_bool(), Some(false));
+    assert_eq!(r.get("loose_binding").as_bool(), Some(true));
+    let proc = k.at(&["vlan", "sysfs", "proc"]);
+    assert_eq!(
+        (proc.get("vid").as_str(), proc.get("parent").as_str()),
+        (Some("100"), Some("eth0"))
+    );
+    let r = check("qinq", "vlan", Some("vlan"));
+    assert_eq!(r.get("id").as_u64(), Some(200));
+    assert_eq!(r.get("protocol").as_str(), Some("802.1ad"));
+    assert_eq!(r.get("reorder_hdr").as_bool(), Some(true), "the default");
+    assert_eq!(
+        k.at(&["qinq", "sysfs", "proc", "vid"]).as_str(),
+        Some("200")
+    );
+    assert_eq!(
+        k.at(&["vlan_invalid", "invalid_input"]).as_bool(),
+        Some(true),
+        "VLAN 4095 refused before any syscall"
+    );
+
+    // ipvlan (l3s private) on the NIC; macvlan (bridge) on a dummy.
+    let r = check("ipvlan", "ipvlan", None);
+    assert_eq!(r.get("parent").as_u64(), Some(eth));
+    assert_eq!(
+        (r.get("mode").as_str(), r.get("flags").as_str()),
+        (Some("l3s"), Some("private"))
+    );
+    let r = check("macvlan", "macvlan", None);
+    assert_eq!(r.get("mode").as_str(), Some("bridge"));
+    check("dummy", "dummy", None);
+
+    // vrf with a port; bond with two ports; wireguard (ARPHRD_NONE); geneve.
+    let r = check("vrf", "vrf", None);
+    assert_eq!(r.get("table").as_u64(), Some(10));
+    assert_eq!(
+        k.at(&["vrf", "sysfs", "port_master"]).as_str(),
+        Some("vrf-blue")
+    );
+    let r = check("bond", "bond", Some("bond"));
+    assert_eq!(r.get("mode").as_str(), Some("active-backup"));
+    assert_eq!(r.get("miimon").as_u64(), Some(100));
+    let s = k.at(&["bond", "sysfs"]);
+    assert_eq!(s.get("mode").as_str(), Some("active-backup 1"));
+    assert_eq!(s.get("miimon").as_str(), Some("100"));
+    assert_eq!(s.get("slaves").as_str(), Some("dm1 dm2"));
+    check("wireguard", "wireguard", Some("wireguard"));
+    assert_eq!(
+        k.at(&["wireguard", "sysfs", "type"]).as_str(),
+        Some("65534")
+    );
+    let r = check("geneve", "geneve", Some("geneve"));
+    assert_eq!(r.get("vni").as_u64(), Some(5));
+    assert_eq!(r.get("remote").as_str(), Some("10.0.0.2"));
+    assert_eq!(r.get("ttl").as_u64(), Some(64));
+    assert_eq!(r.get("port").as_u64(), Some(6081));
+
+    // Bridge VLAN filtering, where the kernel has it.
+    let r = check("bridge", "bridge", Some("bridge"));
+    assert_eq!(r.get("vlan_filtering").as_bool(), Some(true));
+    assert_eq!(r.get("default_pvid").as_u64(), Some(10));
+    let s = k.at(&["bridge", "sysfs"]);
+    assert_eq!(
+        (
+            s.get("vlan_filtering").as_str(),
+            s.get("default_pvid").as_str()
+        ),
+        (Some("1"), Some("10"))
+    );
+    let port = k.get("bridge_port");
+    let vlans = |key: &str| -> Vec<(u64, bool, bool)> {
+        port.get(key)
+            .as_array()
+            .iter()
+            .map(|v| {
+                (
+                    v.get("vid").as_u64().unwrap(),
+                    v.get("pvid").as_bool().unwrap(),
+                    v.get("untagged").as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        vlans("vlans_before"),
+        [(10, true, true)],
+        "the default pvid"
+    );
+    assert_eq!(
+        vlans("vlans_added"),
+        [
+            (10, false, true),
+            (20, true, true),
+            (30, false, false),
+            (31, false, false),
+            (32, false, false)
+        ]
+    );
+    assert_eq!(
+        vlans("vlans_deleted"),
+        [
+            (10, false, true),
+            (30, false, false),
+            (31, false, false),
+            (32, false, false)
+        ]
+    );
+    let r = port.get("rtnl");
+    assert_eq!(
+        (r.get("hairpin").as_bool(), r.get("isolated").as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        (port.get("hairpin").as_str(), port.get("isolated").as_str()),
+        (Some("1"), Some("1"))
+    );
+
+    // A multi-queue tap with virtio-net headers, read back on 6.1.
+    let r = check("tap", "tun", None);
+    assert_eq!(r.get("mode").as_str(), Some("tap"));
+    assert_eq!(r.get("vnet_hdr").as_bool(), Some(true));
+    assert_eq!(r.get("multi_queue").as_bool(), Some(true));
+    assert_eq!(r.get("persist").as_bool(), Some(false));
+    assert_eq!(r.get("num_queues").as_u64(), Some(2));
+    // IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE
+    assert_eq!(
+        k.at(&["tap", "sysfs", "tun_flags"]).as_str(),
+        Some("0x5102")
+    );
+
+    // In another namespace: Linux 6.1 looks a new link's name up in the creating
+    // namespace, so a name taken here is refused in one request (EEXIST, nothing
+    // touched); add_in_netns then makes it there under a temporary name and renames.
+    let n = k.get("netns");
+    assert_eq!(
+        n.at(&["taken_here_one_request", "errno"]).as_u64(),
+        Some(libc::EEXIST as u64),
+        "{n:?}"
+    );
+    assert_eq!(
+        n.get("taken_here_add_in_netns").as_str(),
+        Some("ok"),
+        "{n:?}"
+    );
+    assert_eq!(n.get("dm0_kind_there").as_str(), Some("dummy"));
+    assert_eq!(n.get("dm0_still_here").as_bool(), Some(true));
+    assert_eq!(n.get("free_one_request").as_str(), Some("ok"));
+    assert_eq!(
+        n.at(&["taken_there", "errno"]).as_u64(),
+        Some(libc::EEXIST as u64)
+    );
+    assert_eq!(n.get("names_there").strings(), ["lo", "dm0", "dnew0"]);
+
+    // And every link deleted through rtnl is gone from sysfs.
+    assert!(k.get("left_after_delete").as_array().is_empty(), "{k:?}");
 }

@@ -171,3 +171,22 @@ pub fn print(s: &str) {
 pub fn print_bytes(b: &[u8]) {
     let _ = std::io::stdout().lock().write_all(b);
 }
+
+/// `netns NAME` (`/run/netns/NAME`, as `ip netns add` makes it) or `netns PID`: a
+/// descriptor of the namespace, to keep open until the request is sent.
+pub fn netns(s: &str) -> Res<std::os::fd::OwnedFd> {
+    match s.parse::<u32>() {
+        Ok(pid) => Ok(rtnl::netns::open_pid(pid)?),
+        Err(_) => Ok(rtnl::netns::open_path(format!("/run/netns/{s}"))?),
+    }
+}
+
+/// `group default|N`.
+pub fn group(s: &str) -> Res<u32> {
+    match s {
+        "default" => Ok(0),
+        n => n
+            .parse()
+            .or_else(|_| usage(format!("invalid group \"{s}\""))),
+    }
+}

@@ -48,7 +48,17 @@ pub fn run(h: &mut Handle, a: &mut Args<'_>) -> Res {
             Ok(())
         }
         "set" => set(h, a),
+        c if matches(c, "property") => property(h, a),
         c => usage(format!("command \"{c}\" is unknown for link")),
+    }
+}
+
+/// `on` or `off` after `what`.
+fn on_off(a: &mut Args<'_>, what: &str) -> Res<bool> {
+    match a.value(what)? {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        v => usage(format!("\"{what}\" takes on or off, not \"{v}\"")),
     }
 }
 
@@ -60,19 +70,21 @@ pub fn is_named(l: &Link, name: &str) -> bool {
 fn add(h: &mut Handle, a: &mut Args<'_>) -> Res {
     let mut name = None;
     let mut kind = None;
-    let mut peer = None;
+    let mut parent = None;
+    let mut base = Link::default();
+    let mut netns = None;
     while let Some(x) = a.next() {
         match x {
             "name" | "dev" => name = Some(a.value(x)?),
-            "type" => kind = Some(a.value("type")?),
-            "peer" if kind == Some("veth") => {
-                let p = a.value("peer")?;
-                // `peer name P` as ip spells it; `peer P` accepted too.
-                peer = Some(if p == "name" {
-                    a.value("peer name")?
-                } else {
-                    p
-                });
+            "link" => parent = Some(a.value("link")?),
+            "address" => base.address = Some(a.value("address")?.parse::<MacAddr>()?.into()),
+            "mtu" => base.mtu = Some(a.number("mtu")?),
+            "txqueuelen" | "txqlen" => base.txqlen = Some(a.number(x)?),
+            "netns" => netns = Some(crate::cli::netns(a.value("netns")?)?),
+            // Everything after `type KIND` is the kind's own (`ip`'s rule too).
+            "type" => {
+                kind = Some(a.value("type")?);
+                break;
             }
             x if name.is_none() => name = Some(x),
             x => return usage(format!("unexpected \"{x}\"")),
@@ -84,15 +96,49 @@ fn add(h: &mut Handle, a: &mut Args<'_>) -> Res {
     let Some(kind) = kind else {
         return usage("link add needs \"type KIND\"");
     };
-    let link = match (kind, peer) {
-        // ip link add NAME type veth peer name P  →  Handle::add(&Link::veth(NAME, P))
-        ("veth", Some(p)) => Link::veth(name, p)?,
-        // ip link add NAME type bridge  →  Handle::add(&Link::bridge(NAME))
-        ("bridge", _) => Link::bridge(name)?,
-        // ip link add NAME type KIND  →  Handle::add(&Link::of_kind(NAME, KIND))
-        (k, _) => Link::of_kind(name, k)?,
+    // `link DEV`: the parent, looked up here (before any namespace move).
+    let parent = parent.map(|p| h.link_index(p)).transpose()?;
+    let mut link = crate::kinds::parse(h, kind, name, parent, a)?;
+    link.address = base.address.or(link.address);
+    link.mtu = base.mtu.or(link.mtu);
+    link.txqlen = base.txqlen.or(link.txqlen);
+    if let Some(ns) = &netns {
+        use std::os::fd::AsFd;
+        link.netns = Some(rtnl::Netns::fd(ns.as_fd()));
+    }
+    // ip link add ... [netns NS] type KIND ...  →  Handle::add_in_netns(&Link)
+    h.add_in_netns(&link)?;
+    Ok(())
+}
+
+/// `ip link property add|del dev NAME altname ALT`.
+fn property(h: &mut Handle, a: &mut Args<'_>) -> Res {
+    let cmd = a.value("property")?;
+    let mut dev = None;
+    let mut alt = Vec::new();
+    while let Some(x) = a.next() {
+        match x {
+            "dev" => dev = Some(a.value("dev")?),
+            "altname" => alt.push(a.value("altname")?),
+            x if dev.is_none() => dev = Some(x),
+            x => return usage(format!("unexpected \"{x}\"")),
+        }
+    }
+    let Some(dev) = dev else {
+        return usage("link property needs a device");
     };
-    h.add(&link)?;
+    if alt.is_empty() {
+        return usage("link property needs \"altname NAME\"");
+    }
+    for n in alt {
+        match cmd {
+            // ip link property add dev DEV altname ALT  →  Handle::add_altname
+            "add" => h.add_altname(dev, n)?,
+            // ip link property del dev DEV altname ALT  →  Handle::delete_altname
+            c if matches(c, "delete") => h.delete_altname(dev, n)?,
+            c => return usage(format!("command \"{c}\" is unknown for link property")),
+        }
+    }
     Ok(())
 }
 
@@ -113,6 +159,12 @@ fn set(h: &mut Handle, a: &mut Args<'_>) -> Res {
             "name" => change.name = Some(rtnl::IfName::new(a.value("name")?)?),
             "master" => master = Some(a.value("master")?),
             "nomaster" => change.master = Some(0),
+            "promisc" => change = change.promisc(on_off(a, "promisc")?),
+            "allmulticast" | "allmulti" => change = change.allmulti(on_off(a, x)?),
+            "arp" => change = change.arp(on_off(a, "arp")?),
+            "txqueuelen" | "txqlen" => change.txqlen = Some(a.number(x)?),
+            "alias" => change.alias = Some(a.value("alias")?.to_owned()),
+            "group" => change.group = Some(crate::cli::group(a.value("group")?)?),
             x if dev.is_none() => dev = Some(x),
             x => return usage(format!("unexpected \"{x}\"")),
         }

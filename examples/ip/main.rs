@@ -22,11 +22,13 @@
 
 mod addr;
 mod cli;
+mod kinds;
 mod link;
 mod neigh;
 mod nexthop;
 mod route;
 mod rule;
+mod tuntap;
 
 use cli::{matches, usage, Args, Fail, Res};
 use rtnl::{Error, Family, Handle};
@@ -39,9 +41,23 @@ OBJECT and COMMAND:
   link add [name] NAME type veth [peer name PEER]
   link add [name] NAME type bridge
   link add [name] NAME type KIND
+  link add [link DEV] [name] NAME [address MAC] [mtu MTU] [txqueuelen N]
+           [netns NS] type { vlan [protocol 802.1Q|802.1ad] id ID [reorder_hdr|gvrp|
+           mvrp|loose_binding|bridge_binding on|off] | macvlan|macvtap mode MODE
+           [nopromisc] [nodst] | ipvlan mode l2|l3|l3s [bridge|private|vepa] |
+           vxlan id VNI [remote|group ADDR] [local ADDR] [dev DEV] [dstport PORT]
+           [srcport LOW HIGH] [ttl TTL] [tos TOS] [df DF] [[no]learning] ... |
+           geneve id VNI remote ADDR [ttl TTL] [tos TOS] [dstport PORT] |
+           vrf table TABLE | bond [mode MODE] [miimon MS] ... | dummy | ifb |
+           wireguard | bridge [vlan_filtering 0|1] [vlan_default_pvid N] }
   link del|delete [dev] NAME
   link set [dev] NAME { up | down | mtu MTU | address MAC | name NEW |
                         master BRIDGE | nomaster } ...
+  link set [dev] NAME { promisc on|off | allmulticast on|off | arp on|off |
+                        txqueuelen N | alias TEXT | group N } ...
+  link property add|del dev NAME altname ALTNAME
+  tuntap add|del [dev] NAME mode tun|tap [user UID] [group GID] [pi] [vnet_hdr]
+                        [multi_queue]
   addr show [dev NAME]
   addr add|del ADDR[/PREFIX] [peer PEER[/PREFIX]] dev NAME
   addr flush dev NAME
@@ -120,6 +136,8 @@ fn run(argv: &[String]) -> Res {
         neigh::run(&mut h, &mut a, family)
     } else if matches(object, "rule") {
         rule::run(&mut h, &mut a, family)
+    } else if matches(object, "tuntap") {
+        tuntap::run(&mut a)
     } else {
         usage(format!("object \"{object}\" is unknown"))
     }

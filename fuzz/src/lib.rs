@@ -346,6 +346,7 @@ fn link_round_trip(l: &LinkMsg<'_>, payload_len: usize) {
         stats: None,
         port_kind: None,
         port_data: owned.port_data.clone().filter(|_| raw_linkinfo),
+        kind: owned.kind.as_ref().map(sent_kind),
         ..owned
     };
     assert_eq!(Link::from(&back), want);
@@ -853,9 +854,10 @@ fn check_link_request(l: &Link, verb: Verb, out: &[u8]) {
     if let Some(LinkKind::Veth(_)) = want.kind {
         want.kind = Some(LinkKind::Veth(VethPeer::default()));
     }
-    // A kind named "veth" or "bridge" reads back as that kind.
+    // A kind named "veth", "bridge" or one of the typed kinds ("vlan", "tun", ...)
+    // reads back as that kind.
     if let Some(LinkKind::Other { kind, .. }) = &want.kind {
-        if kind == "veth" || kind == "bridge" {
+        if !matches!(back.kind, Some(LinkKind::Other { .. })) {
             assert_eq!(back.kind_name(), Some(kind.as_str()));
             want.kind = back.kind.clone();
         }
@@ -1554,5 +1556,389 @@ fn lookup_encoders(i: &mut Input<'_>, size: usize) {
     if let Some(out) = emit_both(size, &[], |b| rf.emit(b)) {
         // Nothing but the family: the kernel refuses any other filter.
         assert_eq!(out.len(), NlMsgHdr::LEN + FibRuleHdr::LEN);
+    }
+}
+
+/// What of a kind a request carries: the fields the kernel only reports are never
+/// sent (a macvlan's source count and used queue length, a tun's whole data), and a
+/// UDP port of 0 is not sent (as `ip`'s `dstport 0`).
+pub fn sent_kind(k: &LinkKind) -> LinkKind {
+    let mut k = k.clone();
+    match &mut k {
+        LinkKind::Macvlan(m) | LinkKind::Macvtap(m) => {
+            m.source_count = None;
+            m.bc_queue_len_used = None;
+        }
+        LinkKind::Tun(t) => *t = Default::default(),
+        LinkKind::Vxlan(v) => v.port = v.port.filter(|&p| p != 0),
+        LinkKind::Geneve(g) => g.port = g.port.filter(|&p| p != 0),
+        _ => {}
+    }
+    k
+}
+
+/// Target `kinds`: the first byte chooses. Even: the rest is a datagram, every
+/// message of which is read as a link (typed kinds, bridge port options), a qdisc, a
+/// tc filter, and a bridge's VLAN list, by views and owned objects; what the owned
+/// objects read re-encodes and reads back the same. Odd: the rest gives field values
+/// for a typed kind, a qdisc, a filter, a bridge VLAN, an alternative name or a
+/// bridge port change, emitted into a fuzzed-size buffer and read back.
+pub fn kinds(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    if sel % 2 == 0 {
+        kinds_decode(rest);
+    } else {
+        kinds_encode(rest);
+    }
+}
+
+fn kinds_decode(data: &[u8]) {
+    use rtnl::wire::tc::{FilterMsg, QdiscMsg};
+    use rtnl::{Filter, Qdisc};
+    for m in Messages::new(data) {
+        let Ok(m) = m else { break };
+        let len = m.payload.len();
+        let mut as_link = m;
+        as_link.header.nlmsg_type = RTM_NEWLINK;
+        if let Ok(l) = LinkMsg::decode(&as_link) {
+            link_round_trip(&l, len);
+            let owned = Link::from(&l);
+            let _ = owned.bridge_port();
+            let _ = owned.allmulti_count();
+            let mut v = Vec::new();
+            if rtnl::wire::bridge::decode_vlans(&as_link, &mut v).is_ok() {
+                // One entry per VLAN or range; a range ends above where it starts
+                // only if the kernel said so: nothing to assume but the index.
+                assert!(v.iter().all(|x| x.index == l.index()));
+            }
+        }
+        let mut as_qdisc = m;
+        as_qdisc.header.nlmsg_type = RTM_NEWQDISC;
+        let view = QdiscMsg::decode(&as_qdisc);
+        assert_eq!(view.is_ok(), Qdisc::decode(&as_qdisc).is_ok());
+        if let Ok(q) = view {
+            let owned = Qdisc::from(&q);
+            assert_eq!(
+                (owned.ifindex, owned.handle, owned.parent),
+                (
+                    q.header.tcm_ifindex as u32,
+                    q.header.tcm_handle,
+                    q.header.tcm_parent
+                )
+            );
+            if let Some(out) = re_emit(&owned, Verb::Replace, 4 * len + 1024, len) {
+                let back = Qdisc::decode(&only_message(&out)).expect("re-encoded qdisc parses");
+                let want = Qdisc {
+                    reported: RawAttrs::new(),
+                    ..owned
+                };
+                assert_eq!(back, want);
+            }
+        }
+        let mut as_filter = m;
+        as_filter.header.nlmsg_type = RTM_NEWTFILTER;
+        let view = FilterMsg::decode(&as_filter);
+        assert_eq!(view.is_ok(), Filter::decode(&as_filter).is_ok());
+        if let Ok(f) = view {
+            let owned = Filter::from(&f);
+            assert_eq!(
+                (owned.priority, owned.protocol),
+                (f.priority(), f.protocol())
+            );
+            if let Some(out) = re_emit(&owned, Verb::Replace, 4 * len + 4096, len) {
+                let back = Filter::decode(&only_message(&out)).expect("re-encoded filter parses");
+                assert_eq!(back, filter_sent(&owned));
+            }
+        }
+    }
+}
+
+/// What of a filter a request carries: everything but what the kernel only reports.
+fn filter_sent(f: &rtnl::Filter) -> rtnl::Filter {
+    let mut f = f.clone();
+    f.reported = RawAttrs::new();
+    if let rtnl::FilterKind::U32(u) = &mut f.kind {
+        u.reported = RawAttrs::new();
+        for a in &mut u.actions {
+            a.reported = RawAttrs::new();
+        }
+    }
+    f
+}
+
+fn kinds_encode(data: &[u8]) {
+    use rtnl::{
+        Action, AltName, BondMode, BridgeVlan, Filter, Geneve, IpvlanFlags, IpvlanMode, Macvlan,
+        MacvlanMode, Mirred, Qdisc, TunnelDf, U32Key, U32Sel, Vlan, VlanProtocol, Vxlan, U32,
+    };
+    let mut i = Input(data);
+    let size = i.u16() as usize % 2048;
+    match i.u8() % 6 {
+        0 => {
+            // A typed kind with fuzzed options, on a link with a fuzzed parent.
+            let kind = match i.u8() % 8 {
+                0 => LinkKind::Vlan(Vlan {
+                    id: i.opt_u32().map(|v| v as u16),
+                    protocol: i.opt_u32().map(|v| VlanProtocol::from_value(v as u16)),
+                    reorder_hdr: i.opt_u8().map(|v| v & 1 == 1),
+                    gvrp: i.opt_u8().map(|v| v & 1 == 1),
+                    mvrp: i.opt_u8().map(|v| v & 1 == 1),
+                    loose_binding: i.opt_u8().map(|v| v & 1 == 1),
+                    bridge_binding: i.opt_u8().map(|v| v & 1 == 1),
+                    other: RawAttrs::new(),
+                }),
+                1 => LinkKind::Macvlan(Macvlan {
+                    mode: i.opt_u32().map(MacvlanMode::from_value),
+                    flags: i.opt_u32().map(|v| rtnl::MacvlanFlags::from_bits(v as u16)),
+                    source_macs: if i.bool() {
+                        Some(
+                            i.blob(60)
+                                .chunks_exact(6)
+                                .map(|c| rtnl::MacAddr(c.try_into().unwrap()))
+                                .collect(),
+                        )
+                    } else {
+                        None
+                    },
+                    bc_queue_len: i.opt_u32(),
+                    ..Default::default()
+                }),
+                2 => LinkKind::Ipvlan(rtnl::Ipvlan {
+                    mode: i.opt_u32().map(|v| IpvlanMode::from_value(v as u16)),
+                    flags: i.opt_u32().map(|v| IpvlanFlags::from_value(v as u16)),
+                    other: RawAttrs::new(),
+                }),
+                3 => LinkKind::Vxlan(Box::new(Vxlan {
+                    vni: i.opt_u32(),
+                    local: i.opt_ip(),
+                    remote: i.opt_ip(),
+                    link: i.opt_u32(),
+                    port: i.opt_u32().map(|v| v as u16),
+                    port_range: if i.bool() {
+                        Some((i.u16(), i.u16()))
+                    } else {
+                        None
+                    },
+                    ttl: i.opt_u8(),
+                    ttl_inherit: i.bool(),
+                    tos: i.opt_u8(),
+                    df: i.opt_u8().map(TunnelDf::from_value),
+                    label: i.opt_u32(),
+                    learning: i.opt_u8().map(|v| v & 1 == 1),
+                    ageing: i.opt_u32(),
+                    limit: i.opt_u32(),
+                    proxy: i.opt_u8().map(|v| v & 1 == 1),
+                    udp_csum: i.opt_u8().map(|v| v & 1 == 1),
+                    external: i.opt_u8().map(|v| v & 1 == 1),
+                    gbp: i.bool(),
+                    gpe: i.bool(),
+                    ..Default::default()
+                })),
+                4 => LinkKind::Geneve(Geneve {
+                    vni: i.opt_u32(),
+                    remote: i.opt_ip(),
+                    ttl: i.opt_u8(),
+                    ttl_inherit: i.opt_u8().map(|v| v & 1 == 1),
+                    tos: i.opt_u8(),
+                    df: i.opt_u8().map(TunnelDf::from_value),
+                    label: i.opt_u32(),
+                    port: i.opt_u32().map(|v| v as u16),
+                    external: i.bool(),
+                    inner_proto_inherit: i.bool(),
+                    udp_csum: i.opt_u8().map(|v| v & 1 == 1),
+                    ..Default::default()
+                }),
+                5 => LinkKind::Vrf(rtnl::Vrf {
+                    table: i.opt_u32(),
+                    other: RawAttrs::new(),
+                }),
+                6 => LinkKind::Bond(rtnl::Bond {
+                    mode: i.opt_u8().map(BondMode::from_value),
+                    miimon: i.opt_u32(),
+                    updelay: i.opt_u32(),
+                    primary: i.opt_u32(),
+                    xmit_hash_policy: i.opt_u8(),
+                    lacp_rate: i.opt_u8(),
+                    ..Default::default()
+                }),
+                _ => [LinkKind::Dummy, LinkKind::Ifb, LinkKind::Wireguard][i.u8() as usize % 3]
+                    .clone(),
+            };
+            let l = Link {
+                index: i.u32(),
+                link: i.opt_u32(),
+                name: IfName::from_kernel(i.text_bytes(20)),
+                kind: Some(kind),
+                ..Default::default()
+            };
+            let verb = i.verb(Link::VERBS);
+            let _ = l.check(verb);
+            if let Some(out) = emit_both(size, &[WireError::InteriorNul], |b| l.emit(verb, b)) {
+                let m = only_message(&out);
+                check_header::<Link>(&m, verb);
+                let back = Link::decode(&m).expect("emitted link parses");
+                if verb != Verb::Delete {
+                    assert_eq!(back.kind, l.kind.as_ref().map(sent_kind));
+                    assert_eq!(back.link, l.link);
+                }
+            }
+        }
+        1 => {
+            let q = if i.bool() {
+                Qdisc::ingress(i.u32())
+            } else {
+                Qdisc::clsact(i.u32())
+            };
+            let verb = i.verb(Qdisc::VERBS);
+            let _ = q.check(verb);
+            if let Some(out) = emit_both(size, &[], |b| q.emit(verb, b)) {
+                let m = only_message(&out);
+                check_header::<Qdisc>(&m, verb);
+                assert_eq!(Qdisc::decode(&m).expect("qdisc parses"), q);
+            }
+        }
+        2 => {
+            let mut f = Filter::redirect(i.u32(), i.u32(), i.u32());
+            f.handle = i.u32();
+            f.priority = i.u16();
+            f.protocol = i.u16();
+            f.chain = i.opt_u32();
+            let keys = (0..i.u8() % 8)
+                .map(|_| U32Key {
+                    mask: i.u32(),
+                    val: i.u32(),
+                    off: i.u32() as i32,
+                    offmask: i.u32() as i32,
+                })
+                .collect();
+            let mut m = Mirred::redirect(i.u32());
+            if i.bool() {
+                m = Mirred::mirror(m.ifindex);
+            }
+            if i.bool() {
+                m.direction = rtnl::Direction::Ingress;
+            }
+            m.verdict = i.u32() as i32;
+            m.index = i.u32();
+            f.kind = rtnl::FilterKind::U32(U32 {
+                classid: i.opt_u32(),
+                actions: vec![Action::from(m); usize::from(i.u8() % 4)],
+                hash: i.opt_u32(),
+                sel: Some(U32Sel {
+                    flags: i.u8(),
+                    offshift: i.u8(),
+                    offmask: i.u16(),
+                    off: i.u16(),
+                    offoff: i.u16() as i16,
+                    hoff: i.u16() as i16,
+                    hmask: i.u32(),
+                    keys,
+                }),
+                flags: i.opt_u32(),
+                divisor: i.opt_u32(),
+                ..Default::default()
+            });
+            let verb = i.verb(Filter::VERBS);
+            let _ = f.check(verb);
+            if let Some(out) = emit_both(size, &[], |b| f.emit(verb, b)) {
+                let m = only_message(&out);
+                check_header::<Filter>(&m, verb);
+                let back = Filter::decode(&m).expect("filter parses");
+                if verb != Verb::Delete {
+                    assert_eq!(back, f);
+                }
+            }
+        }
+        3 => {
+            let v = BridgeVlan {
+                index: i.u32(),
+                vid: i.u16(),
+                vid_end: i.opt_u32().map(|v| v as u16),
+                pvid: i.bool(),
+                untagged: i.bool(),
+                master: i.bool(),
+                self_: i.bool(),
+                brentry: false,
+            };
+            let verb = i.verb(BridgeVlan::VERBS);
+            let _ = v.check(verb);
+            if let Some(out) = emit_both(size, &[], |b| v.emit(verb, b)) {
+                let mut m = only_message(&out);
+                check_header::<BridgeVlan>(&m, verb);
+                m.header.nlmsg_type = RTM_NEWLINK;
+                let mut got = Vec::new();
+                rtnl::wire::bridge::decode_vlans(&m, &mut got).expect("vlans parse");
+                let want = BridgeVlan {
+                    master: false,
+                    self_: false,
+                    ..v
+                };
+                assert_eq!(got, vec![want]);
+            }
+        }
+        4 => {
+            let name = i.text_bytes(140);
+            let sel = i.text_bytes(140);
+            let a = AltName {
+                link: if i.bool() {
+                    rtnl::LinkRef::Index(i.u32())
+                } else {
+                    rtnl::LinkRef::Name(sel)
+                },
+                name,
+            };
+            let verb = i.verb(AltName::VERBS);
+            let _ = a.check(verb);
+            if let Some(out) = emit_both(size, &[WireError::InteriorNul, WireError::TooLong], |b| {
+                a.emit(verb, b)
+            }) {
+                let m = only_message(&out);
+                check_header::<AltName>(&m, verb);
+                let (_, attrs) = m.split::<IfInfoMsg>().unwrap();
+                let list = attrs
+                    .clone()
+                    .find(IFLA_PROP_LIST)
+                    .unwrap()
+                    .expect("the property list");
+                let alt = list.nested().find(IFLA_ALT_IFNAME).unwrap().unwrap();
+                assert_eq!(alt.bytes_z(), name);
+            }
+        }
+        _ => {
+            let port = rtnl::BridgePort {
+                guard: i.opt_u8().map(|v| v & 1 == 1),
+                hairpin: i.opt_u8().map(|v| v & 1 == 1),
+                fast_leave: i.opt_u8().map(|v| v & 1 == 1),
+                root_block: i.opt_u8().map(|v| v & 1 == 1),
+                flooding: i.opt_u8().map(|v| v & 1 == 1),
+                mcast_flood: i.opt_u8().map(|v| v & 1 == 1),
+                bcast_flood: i.opt_u8().map(|v| v & 1 == 1),
+                learning: i.opt_u8().map(|v| v & 1 == 1),
+                cost: i.opt_u32(),
+                priority: i.opt_u32().map(|v| v as u16),
+                state: i.opt_u8(),
+                neigh_suppress: i.opt_u8().map(|v| v & 1 == 1),
+                isolated: i.opt_u8().map(|v| v & 1 == 1),
+                other: RawAttrs::new(),
+            };
+            let req = rtnl::PortChange {
+                index: i.u32(),
+                port: &port,
+            };
+            use rtnl::Request;
+            let _ = req.check();
+            if let Some(out) = emit_both(size, &[], |b| req.emit(b)) {
+                let m = only_message(&out);
+                let (ifi, attrs) = m.split::<IfInfoMsg>().unwrap();
+                assert_eq!(
+                    (ifi.ifi_family, ifi.ifi_index as u32),
+                    (AF_BRIDGE, req.index)
+                );
+                let p = attrs.clone().find(IFLA_PROTINFO).unwrap().unwrap();
+                assert_eq!(rtnl::BridgePort::decode(p.value), port);
+            }
+        }
     }
 }

@@ -10,7 +10,8 @@
 //! buffer is never cast to a struct pointer (buffers have alignment 1).
 //!
 //! The reference for every value is the kernel's UAPI: `linux/netlink.h`,
-//! `linux/rtnetlink.h`, `linux/if_link.h`, `linux/if_addr.h`, `linux/veth.h`.
+//! `linux/rtnetlink.h`, `linux/if_link.h`, `linux/if_addr.h`, `linux/veth.h`,
+//! `linux/if_bridge.h`, `linux/if_tun.h`, `linux/pkt_sched.h`, `linux/pkt_cls.h`.
 
 #![allow(missing_docs)] // field and constant names are the kernel's; see the UAPI headers.
 
@@ -57,6 +58,7 @@ mod nexthop;
 mod route;
 mod rtnetlink;
 mod rule;
+mod tc;
 
 pub use addr::*;
 pub use link::*;
@@ -66,6 +68,7 @@ pub use nexthop::*;
 pub use route::*;
 pub use rtnetlink::*;
 pub use rule::*;
+pub use tc::*;
 
 // variation is expected; the asserts prove it).
 const _: () = {

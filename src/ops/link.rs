@@ -41,7 +41,9 @@ impl Handle {
     pub fn links_matching(&mut self, filter: &LinkFilter<'_>) -> Result<Listing<Link>> {
         self.collect_with(filter, |m| {
             let v = LinkMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| Link::from(&v)))
+            Ok(filter
+                .matches(&v)
+                .then(|| Link::from_view(&v, filter.stats)))
         })
     }
 
@@ -62,9 +64,14 @@ impl Handle {
     }
 
     /// One link by index, name or alternative name (`ip link show dev NAME`): one
-    /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link.
+    /// `RTM_GETLINK`, never a dump. `Ok(None)` when there is no such link. Read back
+    /// whole: the kind with its typed options, the parent (`IFLA_LINK`) and the
+    /// namespace id it lives in, alternative names, alias, txqueuelen, flags; not the
+    /// statistics ([`get_link_stats`](Self::get_link_stats) has them).
     pub fn get_link<'a>(&mut self, link: impl Into<LinkRef<'a>>) -> Result<Option<Link>> {
-        self.get_link_with(link, decode_link)
+        self.get_link_with(link, |m| {
+            LinkMsg::decode(m).map(|v| Link::from_view(&v, false))
+        })
     }
 
     /// One link, read by `read` from the reply in place (an index lookup allocates
@@ -313,7 +320,7 @@ impl crate::wire::Request for LinkSelect<'_> {
         self.link.check()?;
         match self.change {
             // The selector names the link: check the change as the options it is.
-            Some(c) => crate::wire::Object::check(c, crate::wire::Verb::Add),
+            Some(c) => c.check_options(crate::wire::Verb::Change),
             None => Ok(()),
         }
     }
@@ -417,4 +424,204 @@ pub fn move_link_into_netns_and_rename(link: &str, pid: u32, new_name: &str) -> 
     check_ifname(new_name)?;
     let ns = crate::sys::netns::open_pid(pid)?;
     move_link_into_netns_fd_and_rename(link, ns.as_fd(), new_name)
+}
+
+// ---------------------------------------------------------------------------------
+// Every kind, created where it belongs; alternative names; lookups by MAC; changes
+// that can be undone.
+// ---------------------------------------------------------------------------------
+
+impl Handle {
+    /// Creates `link` directly in the namespace its [`Link::netns`] names, under its
+    /// final name, in one request when the kernel allows it (`ip link add link PARENT
+    /// name NAME netns NS type KIND ...`: `IFLA_NET_NS_FD` or `IFLA_NET_NS_PID` on
+    /// `RTM_NEWLINK`). The parent ([`Link::link`]) is resolved in *this* handle's
+    /// namespace; the link never appears here. A link without `netns` is simply
+    /// added.
+    ///
+    /// What the kernel does when the name is taken (tested on Linux 6.1 and 6.18,
+    /// `tests/ops_kinds.rs` and `tests/qemu_guest.rs`):
+    /// - taken in the **target**: `EEXIST` ("File exists"), on every kernel, and
+    ///   nothing is created anywhere. This function returns that error
+    ///   ([`Error::is_exists`]).
+    /// - taken **here** (in the creating namespace) but free in the target: Linux 6.1
+    ///   looks the name up here, finds the local link and refuses with `EEXIST`
+    ///   (`NLM_F_EXCL`; it never touches that link). Newer kernels (6.18 here) look it
+    ///   up in the target and create the link in one request. On the old behaviour
+    ///   this function falls back to what the CNI plugins always do: it creates the
+    ///   link in the target under a temporary name (`rtnl` + 8 hex digits, one more
+    ///   request) and renames it there (a handle in the target, one request); if the
+    ///   rename fails the temporary link is deleted. The link then is briefly visible
+    ///   in the target under the temporary name.
+    ///
+    /// So: with a name that is free in both namespaces (the common case for a
+    /// container's `eth0` made from a host without one), one request on every kernel.
+    pub fn add_in_netns(&mut self, link: &Link) -> Result<()> {
+        let Some(ns) = link.netns else {
+            return self.add(link);
+        };
+        let err = match self.add(link) {
+            Err(e) if e.is_exists() => e,
+            r => return r,
+        };
+        let Some(name) = link.name else {
+            return Err(err);
+        };
+        let ns_fd = match ns {
+            Netns::Fd(fd) => crate::netns::open_path(format!("/proc/self/fd/{fd}"))?,
+            Netns::Pid(pid) => crate::netns::open_pid(pid)?,
+        };
+        use std::os::fd::AsFd;
+        let mut there = Handle::in_netns(ns_fd.as_fd())?;
+        if there.get_link(&name)?.is_some() || self.get_link(&name)?.is_none() {
+            // Taken in the target (or gone from here meanwhile): the kernel's answer.
+            return Err(err);
+        }
+        let tmp = temporary_name()?;
+        let mut t = link.clone();
+        t.name = Some(tmp);
+        self.add(&t)?;
+        match there.set_link(&tmp, &Link::named(&name.to_string())?) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = there.delete_link(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    /// `ip link property add dev LINK altname NAME`: one `RTM_NEWLINKPROP`. A name
+    /// taken (by this link or another) is an error for which [`Error::is_exists`] is
+    /// true. The link is then found by that name too ([`Handle::get_link`]).
+    #[doc(alias = "RTM_NEWLINKPROP")]
+    pub fn add_altname<'a>(&mut self, link: impl Into<LinkRef<'a>>, name: &str) -> Result<()> {
+        let link = link.into();
+        self.add(&crate::AltName::new(link, name))
+            .map_err(not_found("link", link))
+    }
+
+    /// `ip link property del dev LINK altname NAME`: one `RTM_DELLINKPROP`; a name the
+    /// link does not have is an error for which [`Error::is_not_found`] is true.
+    #[doc(alias = "RTM_DELLINKPROP")]
+    pub fn delete_altname<'a>(&mut self, link: impl Into<LinkRef<'a>>, name: &str) -> Result<()> {
+        let link = link.into();
+        self.delete(&crate::AltName::new(link, name))
+            .map_err(not_found("link", link))
+    }
+
+    /// The link whose address is `mac` (`ip -br link | grep MAC`): one streamed dump,
+    /// scanned in place (zero-copy views, nothing allocated until the match, which is
+    /// returned owned). Links that share a MAC (a VLAN and its parent, ipvlans, bond
+    /// ports) come in index order: the first one, usually the parent, is returned.
+    pub fn link_by_mac(&mut self, mac: MacAddr) -> Result<Option<Link>> {
+        let mut found = None;
+        self.for_each_link(&LinkFilter::default(), |l| {
+            if found.is_none() && l.address == Some(&mac.0[..]) {
+                found = Some(Link::from_view(l, false));
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// Applies `change` to `link` as [`set_link`](Self::set_link) does (one
+    /// `RTM_NEWLINK`), and returns the change that undoes it: the values `change`
+    /// replaced, read with one `RTM_GETLINK` first, selecting the link by index (so
+    /// that it still applies after a rename). Send it with [`Handle::change`] to roll
+    /// back:
+    ///
+    /// ```no_run
+    /// use rtnl::Link;
+    /// let mut h = rtnl::Handle::new()?;
+    /// // ip link set dev eth0 mtu 9000 promisc on name uplink alias "trunk"
+    /// let change = Link::default().mtu(9000).promisc(true).alias("trunk");
+    /// let undo = h.set_link_undoable("eth0", &change)?;
+    /// // ... something later fails: put eth0 back as it was
+    /// h.change(&undo)?;
+    /// # Ok::<(), rtnl::Error>(())
+    /// ```
+    ///
+    /// Undone: name, address, broadcast, MTU, txqueuelen, group, alias (a link without
+    /// one gets an empty alias, which removes it), master (`nomaster` when there was
+    /// none), and the flags in `change.change` (up, promisc, allmulticast, arp, ...).
+    /// Not undoable, refused before any syscall: a namespace move (undo it with
+    /// [`move_link_to_netns`](Self::move_link_to_netns) from a handle in the target),
+    /// kind options, queue counts, and raw attributes. The read and the change are two
+    /// requests: a change made by someone else in between is not seen.
+    pub fn set_link_undoable<'a>(
+        &mut self,
+        link: impl Into<LinkRef<'a>>,
+        change: &Link,
+    ) -> Result<Link> {
+        let link = link.into();
+        link.check()?;
+        change.check_options(crate::wire::Verb::Change)?;
+        let refuse = |what| {
+            Err(Error::invalid(
+                "undoable link change",
+                what,
+                "cannot be undone by a link change",
+            ))
+        };
+        if change.netns.is_some() {
+            return refuse("netns");
+        }
+        if change.kind.is_some() {
+            return refuse("kind options");
+        }
+        if change.num_tx_queues.is_some() || change.num_rx_queues.is_some() {
+            return refuse("queue counts");
+        }
+        if !change.other.is_empty() || change.link.is_some() || change.link_netnsid.is_some() {
+            return refuse("raw attributes, parent or link-netnsid");
+        }
+        let cur = self.get_link(link)?.ok_or_else(|| not_found_error(link))?;
+        let mut undo = Link::with_index(cur.index);
+        if change.name.is_some() {
+            undo.name = cur.name;
+        }
+        if change.address.is_some() {
+            undo.address = cur.address;
+        }
+        if change.broadcast.is_some() {
+            undo.broadcast = cur.broadcast;
+        }
+        if change.mtu.is_some() {
+            undo.mtu = cur.mtu;
+        }
+        if change.txqlen.is_some() {
+            undo.txqlen = cur.txqlen;
+        }
+        if change.group.is_some() {
+            undo.group = Some(cur.group.unwrap_or(0));
+        }
+        if change.alias.is_some() {
+            undo.alias = Some(cur.alias.clone().unwrap_or_default());
+        }
+        if change.operstate.is_some() {
+            undo.operstate = cur.operstate;
+        }
+        if change.linkmode.is_some() {
+            undo.linkmode = cur.linkmode;
+        }
+        if change.master.is_some() {
+            undo.master = Some(cur.master.unwrap_or(0));
+        }
+        undo.change = change.change;
+        undo.flags = cur.flags & change.change;
+        self.set_link(LinkRef::Index(cur.index), change)?;
+        Ok(undo)
+    }
+}
+
+/// A name for a link on its way to its final one: `rtnl` and 8 hex digits.
+fn temporary_name() -> Result<IfName> {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let local = 0u8;
+    let seed = t ^ (u64::from(std::process::id()) << 32) ^ (&local as *const u8 as u64);
+    let mixed = (seed ^ (seed >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let name = format!("rtnl{:08x}", (mixed >> 32) as u32);
+    IfName::new(&name)
 }

@@ -16,3 +16,4 @@ pub(crate) mod nexthop;
 pub(crate) mod oneshot;
 pub(crate) mod route;
 pub(crate) mod rule;
+pub(crate) mod tc;

@@ -75,8 +75,8 @@ const IFRU_WORDS: usize = core::mem::size_of::<IfMap>() / core::mem::size_of::<c
 /// out whatever the request, so this must be the full size: 40 bytes on 64-bit
 /// targets, 32 on 32-bit ones.
 #[repr(C)]
-struct IfReq {
-    ifr_name: [u8; IFNAMSIZ],
+pub(crate) struct IfReq {
+    pub(crate) ifr_name: [u8; IFNAMSIZ],
     ifr_ifru: IfrIfru,
 }
 
@@ -103,7 +103,7 @@ const _: () = {
 impl IfReq {
     /// A zeroed request for `name`, which must have passed [`check_ifname`] (1 to 15
     /// bytes, no NUL), so the name is always NUL-terminated.
-    fn new(name: &[u8]) -> IfReq {
+    pub(crate) fn new(name: &[u8]) -> IfReq {
         let mut ifr_name = [0u8; IFNAMSIZ];
         ifr_name[..name.len()].copy_from_slice(name);
         IfReq {
@@ -119,6 +119,12 @@ impl IfReq {
         // SAFETY: every member of the union is plain data for which any bit pattern is
         // valid, and all of its bytes were initialised by `new`.
         unsafe { self.ifr_ifru.ifru_ivalue }
+    }
+
+    /// Sets `ifr_flags` (`TUNSETIFF` takes the device's flags there).
+    #[cfg_attr(not(rtnl_netlink), allow(dead_code))]
+    pub(crate) fn set_flags(&mut self, flags: u16) {
+        self.ifr_ifru.ifru_flags = flags as c_short;
     }
 
     fn flags(&self) -> c_short {

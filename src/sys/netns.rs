@@ -223,6 +223,20 @@ pub fn with_netns_fd<T: Send>(fd: OwnedFd, f: impl FnOnce() -> Result<T> + Send)
     )?
 }
 
+/// Runs `f` on a dedicated thread in the namespace behind `fd` (borrowed: `f` runs
+/// before this returns); `what` names it in a panic's error.
+pub(crate) fn run_in<T: Send>(
+    what: &'static str,
+    fd: BorrowedFd<'_>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T> {
+    on_thread(
+        what,
+        move || sys::setns_net(fd).map_err(|e| Error::io("setns(CLONE_NEWNET)", e)),
+        f,
+    )
+}
+
 /// Runs `f` in the network namespace of process `pid` (see [`with_netns_fd`]).
 pub fn with_netns<T: Send>(pid: u32, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     let fd = open_pid(pid)?;

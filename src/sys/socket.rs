@@ -387,9 +387,9 @@ impl Transport for Socket {
             self.sndbuf = getsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_SNDBUF)
                 .map_or(212_992, |n| n as usize);
         }
-        if datagram + SLACK > self.sndbuf {
+        if datagram.saturating_add(SLACK) > self.sndbuf {
             // The kernel doubles what it is asked for.
-            let _ = self.set_send_buffer((datagram + SLACK).div_ceil(2));
+            let _ = self.set_send_buffer(datagram.saturating_add(SLACK).div_ceil(2));
         }
         datagram.min(self.sndbuf.saturating_sub(SLACK))
     }

@@ -15,6 +15,8 @@
 //! - [`neigh`], [`fdb`], [`rule`]: ARP/NDP neighbours ([`neigh::Neighbour`]), bridge
 //!   FDB entries ([`fdb::FdbEntry`], a type of its own on the same message type) and
 //!   policy rules ([`rule::Rule`]), likewise; [`route::RouteGet`] is `ip route get`.
+//! - [`bridge`]: the bridge's own `AF_BRIDGE` messages about its ports (options,
+//!   VLANs); [`tc`]: queueing disciplines and filters ([`tc::Qdisc`], [`tc::Filter`]).
 //!
 //! Allocation: building a message never allocates, and neither does reading one
 //! through a view. Converting a view into an owned object allocates for what it
@@ -33,6 +35,9 @@ pub mod neigh;
 pub mod nexthop;
 pub mod route;
 pub mod rule;
+
+pub mod bridge;
+pub mod tc;
 
 pub use crate::error::WireError;
 pub use ack::{parse_done, parse_error, AckMsg};

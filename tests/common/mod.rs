@@ -110,5 +110,19 @@ pub fn ip_addrs(dev: &str) -> Vec<(String, u64)> {
     }
     out
 }
+
+/// Waits (up to 10 s, polling) for `done` to hold, else panics naming `what`. For
+/// state that follows the close of a descriptor: a child another test is forking at
+/// that moment holds a copy of every descriptor until it execs, and the kernel acts
+/// only when the last copy closes. Not a timing check: only the state is asserted.
+#[allow(dead_code)]
+pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < until, "never came true: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 pub mod endian;
 pub mod seccomp;

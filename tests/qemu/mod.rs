@@ -31,6 +31,20 @@ pub const GUEST_TARGET: &str = "x86_64-unknown-linux-musl";
 /// Drivers the guest needs (dependencies are added automatically; built-in ones are
 /// skipped): the PCI transport for virtio and the NIC driver.
 pub const GUEST_DRIVERS: &[&str] = &["virtio_pci", "virtio_net"];
+/// The kinds of link the `rtnl.mode=kinds` boot makes (`guest_makes_every_kind`):
+/// loaded only in that boot, from `/modules/kinds.txt`, after the drivers.
+pub const KIND_DRIVERS: &[&str] = &[
+    "8021q",
+    "macvlan",
+    "ipvlan",
+    "vrf",
+    "bonding",
+    "dummy",
+    "wireguard",
+    "geneve",
+    "tun",
+    "bridge",
+];
 /// The MAC qemu gives the guest's NIC.
 pub const QEMU_MAC: &str = "52:54:00:12:34:56";
 /// Hard limit for one boot (`timeout` kills qemu after this).
@@ -42,6 +56,8 @@ pub struct Vm {
     pub accel: &'static str,
     pub kernel: kernel::Kernel,
     pub modules: Vec<String>,
+    /// The extra modules of the `kinds` boot, in load order.
+    pub kind_modules: Vec<String>,
     pub init_size: u64,
     pub initramfs: PathBuf,
     pub initramfs_size: u64,
@@ -140,6 +156,12 @@ fn prepare_uncached() -> Result<Option<Vm>, String> {
     let build_dir = target.join("qemu-build");
     let kernel = kernel::ensure(&target.join("qemu-kernel"))?;
     let modules = kernel::modules_for(&kernel, GUEST_DRIVERS, &build_dir.join("modules-plain"))?;
+    let all: Vec<&str> = GUEST_DRIVERS.iter().chain(KIND_DRIVERS).copied().collect();
+    let kind_modules: Vec<kernel::Module> =
+        kernel::modules_for(&kernel, &all, &build_dir.join("modules-plain"))?
+            .into_iter()
+            .filter(|m| !modules.iter().any(|b| b.name == m.name))
+            .collect();
     let init = build_init(&build_dir)?;
     let init_bytes = fs::read(&init).map_err(|e| format!("{}: {e}", init.display()))?;
     if elf::has_interp(&init_bytes)? {
@@ -163,6 +185,13 @@ fn prepare_uncached() -> Result<Option<Vm>, String> {
         order.push_str(&format!("{}.ko\n", m.name));
     }
     c.file("modules/order.txt", 0o644, order.as_bytes())?;
+    let mut kinds = String::new();
+    for m in &kind_modules {
+        let bytes = fs::read(&m.path).map_err(|e| format!("{}: {e}", m.path.display()))?;
+        c.file(&format!("modules/{}.ko", m.name), 0o644, &bytes)?;
+        kinds.push_str(&format!("{}.ko\n", m.name));
+    }
+    c.file("modules/kinds.txt", 0o644, kinds.as_bytes())?;
     let archive = c.finish();
     let initramfs = build_dir.join("initramfs.cpio");
     let tmp = build_dir.join(format!("initramfs.cpio.{}", std::process::id()));
@@ -173,6 +202,7 @@ fn prepare_uncached() -> Result<Option<Vm>, String> {
         qemu,
         accel: choose_accel(),
         modules: modules.iter().map(|m| m.name.clone()).collect(),
+        kind_modules: kind_modules.iter().map(|m| m.name.clone()).collect(),
         init_size: init_bytes.len() as u64,
         initramfs_size: archive.len() as u64,
         initramfs,
@@ -180,10 +210,11 @@ fn prepare_uncached() -> Result<Option<Vm>, String> {
         kernel,
     };
     loud(&format!(
-        "qemu harness: kernel {} ({}), modules [{}], init {} bytes, initramfs {} bytes, accel {}, setup {:.1?}",
+        "qemu harness: kernel {} ({}), modules [{}] (+ [{}] for the kinds boot), init {} bytes, initramfs {} bytes, accel {}, setup {:.1?}",
         vm.kernel.release,
         vm.kernel.origin,
         vm.modules.join(" "),
+        vm.kind_modules.join(" "),
         vm.init_size,
         vm.initramfs_size,
         vm.accel,

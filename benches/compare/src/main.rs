@@ -9,7 +9,8 @@
 //! Sections: `encode` (target 1), `roundtrip` (2), `scale` (3), `size` (4), `filter`
 //! (5: kernel-filtered dumps against full dumps filtered here), `neigh` (issue 15:
 //! neighbours, FDB entries and rules installed in batches; `route get` round trips;
-//! sizes in `src/neigh.rs`). Sizes of the scale
+//! sizes in `src/neigh.rs`), `kinds` (every new kind of link: encoding, and 1,000
+//! macvlans / vxlans created; RTNL_BENCH_KIND_LINKS sets the count). Sizes of the scale
 //! runs: RTNL_BENCH_ROUTES (default 100000), RTNL_BENCH_SMALL (100000: routes for
 //! rtnetlink and `ip -batch`), RTNL_BENCH_ADDRS (20000), RTNL_BENCH_LINKS (2000),
 //! RTNL_BENCH_REPS (5; 1 above 300000 routes); RTNL_BENCH_VERBOSE=1 prints every
@@ -21,6 +22,7 @@ mod encode;
 mod filter;
 mod harness;
 mod neigh;
+mod kinds;
 mod raw;
 mod roundtrip;
 mod scale;
@@ -38,7 +40,7 @@ fn main() {
         .map(String::as_str)
         .collect();
     if sections.is_empty() || sections == ["all"] {
-        sections = vec!["encode", "roundtrip", "scale", "size", "filter", "neigh"];
+        sections = vec!["encode", "roundtrip", "scale", "size", "filter", "neigh", "kinds"];
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -57,8 +59,9 @@ fn main() {
             "size" => size::run(&mut checks, quick),
             "filter" => filter::run(&mut checks, quick),
             "neigh" => neigh::run(&mut checks, quick),
+            "kinds" => kinds::run(&mut checks, quick),
             other => {
-                eprintln!("unknown section {other:?}: encode roundtrip scale size filter neigh");
+                eprintln!("unknown section {other:?}: encode roundtrip scale size filter neigh kinds");
                 std::process::exit(2);
             }
         }
