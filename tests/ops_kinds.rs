@@ -654,3 +654,41 @@ fn bridge_port_options_are_set_in_one_request_and_vlans_refused_here() {
         assert_eq!(ip_d("bpbr")["linkinfo"]["info_data"]["vlan_filtering"], 0);
     });
 }
+
+/// `set_bridge_port` by index sends the request as it is (the kernel takes the port by
+/// index); an absent index is the kernel's `ENODEV`, reported as `Error::NotFound`.
+#[test]
+fn bridge_port_by_index_and_absent_port() {
+    if !can_run_kernel_tests("bridge_port_by_index_and_absent_port") {
+        return;
+    }
+    in_netns(|| {
+        let mut h = Handle::new().unwrap();
+        let idx = veth(&mut h, "bx0", "bx1");
+        h.add(&Link::bridge("bxbr").unwrap()).unwrap();
+        h.set_link_master("bx0", "bxbr").unwrap();
+        let on = BridgePort {
+            hairpin: Some(true),
+            ..Default::default()
+        };
+        let r = h.set_bridge_port(idx, &on);
+        if !reaches_kernel(
+            &r,
+            "AF_BRIDGE RTM_SETLINK",
+            "bridge_port_by_index_and_absent_port",
+        ) {
+            return;
+        }
+        r.unwrap();
+        let j = &ip_d("bx0")["linkinfo"]["info_slave_data"];
+        assert_eq!(j["hairpin"], true, "{j}");
+        let e = h.set_bridge_port(idx + 1000, &on).unwrap_err();
+        assert!(
+            matches!(&e, rtnl::Error::NotFound { kind: "link", .. }),
+            "{e:?}"
+        );
+        assert!(e.is_not_found());
+        let e = h.set_bridge_port("bx-absent", &on).unwrap_err();
+        assert!(matches!(&e, rtnl::Error::NotFound { .. }), "{e:?}");
+    });
+}

@@ -111,15 +111,22 @@ impl Handle {
 
     /// `bridge link set dev PORT hairpin on isolated on learning off flood off guard
     /// on ...`: the options of `port` that are `Some`, in one `RTM_SETLINK`
-    /// (`AF_BRIDGE`, `IFLA_PROTINFO`). The kernel takes the port by index: a name costs
-    /// one lookup first. Read them back with [`Link::bridge_port`].
+    /// (`AF_BRIDGE`, `IFLA_PROTINFO`). The kernel takes the port by index: an index is
+    /// sent as it is (one request), a name costs one lookup first.
+    /// [`Error::NotFound`] when the link is absent. Read them back with
+    /// [`Link::bridge_port`].
     pub fn set_bridge_port<'a>(
         &mut self,
         link: impl Into<LinkRef<'a>>,
         port: &crate::BridgePort,
     ) -> Result<()> {
-        let index = self.link_index(link)?;
+        let link = link.into();
+        let index = match link {
+            LinkRef::Index(i) => i,
+            LinkRef::Name(_) => self.link_index(link)?,
+        };
         self.push(&crate::PortChange { index, port })
+            .map_err(not_found("link", link))
     }
 
     /// The VLANs of every bridge port (and of the bridges themselves), or of `link`
