@@ -6,9 +6,11 @@
 use crate::cni::{self, ctx, CniError, CniResult, CniResultT, Interface, IpNet, RouteCfg};
 use crate::ipam;
 use crate::net::{self, ContainerNs, NsError};
-use crate::port;
 use crate::skel::{CmdArgs, Plugin};
-use rtnl::{AddrFilter, Family, Handle, Link, LinkFlags, MacAddr, OperState, ResultExt};
+use rtnl::{
+    AddrFilter, BridgePort, BridgeVlan, Family, Handle, Link, LinkFlags, LinkKind, MacAddr,
+    OperState, ResultExt,
+};
 use serde::Deserialize;
 use std::net::IpAddr;
 
@@ -108,7 +110,10 @@ fn ensure_bridge(
         br.mtu = Some(mtu);
     }
     if vlan {
-        br = port::with_vlan_filtering(br);
+        // `ip link add NAME type bridge vlan_filtering 1`
+        if let Some(LinkKind::Bridge(b)) = &mut br.kind {
+            b.vlan_filtering = Some(true);
+        }
     }
     h.add(&br)
         .or_exists()
@@ -139,6 +144,32 @@ fn bridge_by_name(h: &mut Handle, name: &str) -> CniResultT<Link> {
         )));
     }
     Ok(l)
+}
+
+/// The bridge port's options, as the reference's `setupVeth` sets them once the port
+/// has joined: hairpin mode (`bridge link set dev PORT hairpin on|off`), and with a
+/// VLAN the port's pvid, untagged (`bridge vlan add dev PORT vid VID pvid untagged
+/// master`).
+fn setup_port(h: &mut Handle, port: &Link, hairpin: bool, vlan: u16) -> CniResultT<()> {
+    let name = port.name_str();
+    let opts = BridgePort {
+        hairpin: Some(hairpin),
+        ..Default::default()
+    };
+    h.set_bridge_port(port.index, &opts)
+        .map_err(ctx(format!("failed to setup hairpin mode for {name}")))?;
+    if vlan != 0 {
+        let v = BridgeVlan {
+            pvid: true,
+            untagged: true,
+            master: true,
+            ..BridgeVlan::new(port.index, vlan)
+        };
+        h.add(&v).map_err(ctx(format!(
+            "failed to setup vlan tag on interface {name:?}"
+        )))?;
+    }
+    Ok(())
 }
 
 /// `ensureAddr`: the gateway's address on the bridge; a different IPv4 address (or an
@@ -242,7 +273,9 @@ impl Bridge {
         let c = &l.c;
         let mut h = Handle::new()?;
         let mtu = u32::try_from(c.mtu.max(0)).unwrap_or(0);
-        let br = ensure_bridge(&mut h, &l.br, mtu, c.promisc, c.vlan != 0).map_err(|e| {
+        // 0 to 4094 (checked by `load`); 0 is none.
+        let vlan = u16::try_from(c.vlan).unwrap_or(0);
+        let br = ensure_bridge(&mut h, &l.br, mtu, c.promisc, vlan != 0).map_err(|e| {
             CniError::internal(format!("failed to create bridge {:?}: {}", l.br, e.msg))
         })?;
         let br_iface = Interface {
@@ -262,13 +295,7 @@ impl Bridge {
         };
         let pair = net::setup_veth(&mut h, &ns, &mut ch, &a.ifname, mtu, mac, Some(br.index))?;
         let host_name = pair.host.name_str().to_string();
-        port::set_hairpin(&mut h, pair.host.index, c.hairpin)
-            .map_err(ctx(format!("failed to setup hairpin mode for {host_name}")))?;
-        if c.vlan != 0 {
-            port::add_port_vlan(&mut h, pair.host.index, c.vlan as u16).map_err(ctx(format!(
-                "failed to setup vlan tag on interface {host_name:?}"
-            )))?;
-        }
+        setup_port(&mut h, &pair.host, c.hairpin, vlan)?;
         let host_index = pair.host.index;
         let host = pair.host;
         let mut result = CniResult {

@@ -1,17 +1,14 @@
 //! `macvlan`: a macvlan of a host interface (`master`), created in the container's
 //! namespace (or, with `linkInContainer`, of an interface already there). Behaves as
 //! the reference plugin (`plugins/main/macvlan`); `linkInContainer` as upstream's
-//! newer macvlan (the Debian reference, 1.1.1, predates it).
-//!
-//! The link itself is built by [`crate::port::macvlan`] until rtnl's typed macvlan
-//! kind lands (#14).
+//! newer macvlan (the Debian reference, 1.1.1, predates it). The link is rtnl's typed
+//! macvlan ([`rtnl::Link::macvlan`]).
 
 use crate::cni::{self, ctx, CniError, CniResult, CniResultT, Interface};
 use crate::ipam;
 use crate::net::{self, ContainerNs, NsError};
-use crate::port;
 use crate::skel::{CmdArgs, Plugin};
-use rtnl::{Family, Handle, MacAddr, ResultExt, RouteFilter};
+use rtnl::{Family, Handle, LinkKind, MacAddr, MacvlanMode, ResultExt, RouteFilter};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -38,6 +35,39 @@ struct RuntimeMac {
 
 /// The macvlan plugin.
 pub struct Macvlan;
+
+/// The modes the reference accepts (`modeFromString`): the empty string is `bridge`;
+/// `source` is not one of them.
+fn mode_of(s: &str) -> CniResultT<MacvlanMode> {
+    match s {
+        "" | "bridge" => Ok(MacvlanMode::Bridge),
+        "private" => Ok(MacvlanMode::Private),
+        "vepa" => Ok(MacvlanMode::Vepa),
+        "passthru" => Ok(MacvlanMode::Passthru),
+        _ => Err(CniError::internal(format!("unknown macvlan mode: {s:?}"))),
+    }
+}
+
+/// The mode of a macvlan link as the kernel reports it.
+fn reported_mode(l: &rtnl::Link) -> Option<MacvlanMode> {
+    match &l.kind {
+        Some(LinkKind::Macvlan(m)) => m.mode,
+        _ => None,
+    }
+}
+
+/// A mode's name as the reference prints it (`modeToString`).
+fn mode_name(m: Option<MacvlanMode>) -> &'static str {
+    match m {
+        Some(
+            m @ (MacvlanMode::Bridge
+            | MacvlanMode::Private
+            | MacvlanMode::Vepa
+            | MacvlanMode::Passthru),
+        ) => m.name().unwrap_or("unknown"),
+        _ => "unknown",
+    }
+}
 
 /// The interface of the first default route (`master` when not configured).
 fn default_route_iface(h: &mut Handle) -> CniResultT<String> {
@@ -91,8 +121,7 @@ fn load(a: &CmdArgs) -> CniResultT<(Conf, cni::NetConf)> {
 
 impl Macvlan {
     fn create(&self, a: &CmdArgs, c: &Conf, ns: &ContainerNs) -> CniResultT<Interface> {
-        let mode = port::macvlan_mode(&c.mode)
-            .ok_or_else(|| CniError::internal(format!("unknown macvlan mode: {:?}", c.mode)))?;
+        let mode = mode_of(&c.mode)?;
         let mut ch = ns.handle()?;
         let mut host;
         let h: &mut Handle = if c.link_in_container {
@@ -107,7 +136,10 @@ impl Macvlan {
         // Created under a temporary name, renamed in the container: the name may be
         // taken on the host.
         let tmp = net::random_veth_name()?;
-        let mut l = port::macvlan(&tmp, m.index, mode)?;
+        // `ip link add link MASTER name TMP txqueuelen 0 type macvlan mode MODE`: the
+        // reference (vishvananda/netlink) sends txqueuelen 0.
+        let mut l = rtnl::Link::macvlan(&tmp, m.index, mode)?;
+        l.txqlen = Some(0);
         if c.mtu > 0 {
             l.mtu = Some(c.mtu as u32);
         }
@@ -253,15 +285,13 @@ impl Plugin for Macvlan {
                 a.ifname
             )));
         }
-        let want = port::macvlan_mode(&c.mode)
-            .ok_or_else(|| CniError::internal(format!("unknown macvlan mode: {:?}", c.mode)))?;
-        let have = port::macvlan_mode_of(&l).unwrap_or(0);
-        if have != want {
-            let name = |m| port::macvlan_mode_name(m).unwrap_or("unknown");
+        let want = mode_of(&c.mode)?;
+        let have = reported_mode(&l);
+        if have != Some(want) {
             return Err(CniError::internal(format!(
                 "Container macvlan mode {} does not match expected value: {}",
-                name(have),
-                name(want)
+                mode_name(have),
+                mode_name(Some(want))
             )));
         }
         if !cont_map.mac.is_empty() && cont_map.mac != net::mac_of(&l) {

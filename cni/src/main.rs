@@ -13,7 +13,6 @@ mod cni;
 mod ipam;
 mod macvlan;
 mod net;
-mod port;
 mod ptp;
 mod skel;
 mod tuning;
