@@ -1,6 +1,7 @@
 //! `bridge`: a veth pair per container, its host end a port of a bridge the plugin
-//! creates if needed; optionally the gateway's address on the bridge, forwarding on,
-//! a default route in the container. Behaves as the reference plugin
+//! creates if needed; optionally the gateway's address on the bridge (with a VLAN: on
+//! a per-VLAN gateway veth, one of whose ends is an untagged port of that VLAN),
+//! forwarding on, a default route in the container. Behaves as the reference plugin
 //! (`plugins/main/bridge`) on the same configuration.
 
 use crate::cni::{self, ctx, CniError, CniResult, CniResultT, Interface, IpNet, RouteCfg};
@@ -170,6 +171,37 @@ fn setup_port(h: &mut Handle, port: &Link, hairpin: bool, vlan: u16) -> CniResul
         )))?;
     }
     Ok(())
+}
+
+/// `ensureVlanInterface`: the gateway of VLAN `vlan` on bridge `br`, a veth called
+/// `BR.VLAN` in the host's namespace whose other end (`vethXXXXXXXX`, up) is a port
+/// of the bridge with `vlan` as its pvid, untagged, and hairpin off; MTU the bridge's.
+/// An existing link of that name is used as it is. The gateway end is set up.
+fn ensure_vlan_iface(h: &mut Handle, br: &Link, vlan: u16) -> CniResultT<Link> {
+    let name = format!("{}.{vlan}", br.name_str());
+    if let Some(l) = h
+        .get_link(name.as_str())
+        .map_err(ctx(format!("failed to find interface {name:?}")))?
+    {
+        return Ok(l);
+    }
+    let made = (|| {
+        // The reference runs its `setupVeth` with the host's namespace as the
+        // "container": the pair is made here, named as for a container.
+        let here = ContainerNs::open("/proc/self/ns/net")?;
+        let mut h2 = Handle::new()?;
+        let mtu = br.mtu.unwrap_or(0);
+        let pair = net::setup_veth(h, &here, &mut h2, &name, mtu, None, Some(br.index))?;
+        setup_port(h, &pair.host, false, vlan)?;
+        Ok::<_, CniError>(pair.cont)
+    })();
+    // ("faild": the reference's spelling.)
+    let made = made.map_err(|e| {
+        CniError::internal(format!("faild to create vlan gateway {name:?}: {}", e.msg))
+    })?;
+    h.set_link_up(made.index)
+        .map_err(ctx(format!("failed to up {name:?}")))?;
+    Ok(made)
 }
 
 /// `ensureAddr`: the gateway's address on the bridge; a different IPv4 address (or an
@@ -346,16 +378,43 @@ impl Bridge {
                 )));
             }
             if c.is_gw {
-                if c.vlan != 0 {
-                    return Err(CniError::internal(
-                        "isGateway with vlan: the per-VLAN gateway interface is not implemented yet",
-                    ));
-                }
+                // With a VLAN the gateway's addresses go on a per-VLAN veth whose
+                // other end is an untagged port of that VLAN (made with the first
+                // gateway, listed after the container's interface); without, on the
+                // bridge.
+                let mut vlan_gw: Option<Link> = None;
                 for (g, v4) in [(&gw4, true), (&gw6, false)] {
                     for gw in &g.gws {
-                        ensure_addr(&mut h, &br, gw, c.force_address).map_err(|e| {
-                            CniError::internal(format!("failed to set bridge addr: {}", e.msg))
+                        if vlan == 0 {
+                            ensure_addr(&mut h, &br, gw, c.force_address).map_err(|e| {
+                                CniError::internal(format!("failed to set bridge addr: {}", e.msg))
+                            })?;
+                            continue;
+                        }
+                        let gl = match vlan_gw.take() {
+                            Some(l) => l,
+                            None => {
+                                let l = ensure_vlan_iface(&mut h, &br, vlan).map_err(|e| {
+                                    CniError::internal(format!(
+                                        "failed to create vlan interface: {}",
+                                        e.msg
+                                    ))
+                                })?;
+                                result.interfaces.push(Interface {
+                                    name: l.name_str().to_string(),
+                                    mac: net::mac_of(&l),
+                                    sandbox: String::new(),
+                                });
+                                l
+                            }
+                        };
+                        ensure_addr(&mut h, &gl, gw, c.force_address).map_err(|e| {
+                            CniError::internal(format!(
+                                "failed to set vlan interface for bridge with addr: {}",
+                                e.msg
+                            ))
                         })?;
+                        vlan_gw = Some(gl);
                     }
                     if !g.gws.is_empty() {
                         net::enable_forward(v4, !v4).map_err(ctx("failed to enable forwarding"))?;
