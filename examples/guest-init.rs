@@ -22,6 +22,12 @@
 //! and 6, makes every kind of link through rtnl and reports each as rtnl and sysfs read
 //! it back ([`guest::kinds`]).
 //!
+//! With `rtnl.mode=cni` (an initramfs with `rtnl-cni`, the reference plugins and
+//! `/modules/cni.txt`: `tests/qemu/cni.rs`) it loads `/modules/cni.txt` too and,
+//! instead of steps 5 and 6, runs the CNI bridge plugin with a VLAN — rtnl-cni's, then
+//! the reference's — in fresh namespaces and reports what each did and left
+//! ([`guest::cni`]).
+//!
 //! Any error or panic writes `{"ok":false,"error":"..."}` instead and powers off.
 //! PID 1 never exits (that would panic the kernel).
 //!
@@ -98,7 +104,8 @@ mod guest {
         pub selftest: Option<String>,
         /// `rtnl.mode=kinds`: load `/modules/kinds.txt` too, make every kind of link
         /// through rtnl and report each as rtnl and sysfs read it back ([`kinds`]),
-        /// instead of the configuration.
+        /// instead of the configuration. `rtnl.mode=cni`: load `/modules/cni.txt` too
+        /// and run the CNI bridge plugin with a VLAN ([`cni`]).
         pub mode: Option<String>,
         /// Every `rtnl.*` word as given, echoed back in the result line as "params".
         pub raw: BTreeMap<String, String>,
@@ -500,8 +507,12 @@ mod guest {
         let cmdline = fs::read_to_string("/proc/cmdline").unwrap_or_default();
         let mut params = Params::from_cmdline(&cmdline).unwrap_or_else(|e| finish(Err(e)));
         let kinds_mode = params.mode.as_deref() == Some("kinds");
+        let cni_mode = params.mode.as_deref() == Some("cni");
         if kinds_mode {
             step("kind modules", load_modules("/modules", "kinds.txt"));
+        }
+        if cni_mode {
+            step("cni modules", load_modules("/modules", "cni.txt"));
         }
         timings.push(("modules", uptime_ms()));
 
@@ -523,6 +534,21 @@ mod guest {
             );
             finish(Ok(vec![
                 ("kinds".into(), report),
+                ("timings_ms".into(), timings_json),
+            ]))
+        }
+
+        if cni_mode {
+            let report = cni::run().unwrap_or_else(|e| finish(Err(format!("cni: {e}"))));
+            timings.push(("cni", uptime_ms()));
+            let timings_json = J::Obj(
+                timings
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), J::from(v)))
+                    .collect(),
+            );
+            finish(Ok(vec![
+                ("cni".into(), report),
                 ("timings_ms".into(), timings_json),
             ]))
         }
@@ -753,7 +779,13 @@ mod guest {
 
     /// `/proc/net/if_inet6`: address, ifindex, prefix length, scope, flags, name.
     fn ipv6_addresses(name: &str) -> Vec<String> {
-        let text = fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
+        ipv6_addresses_in("/proc/net", name)
+    }
+
+    /// [`ipv6_addresses`] from `NET/if_inet6` (`/proc/thread-self/net`: the calling
+    /// thread's namespace).
+    fn ipv6_addresses_in(net: &str, name: &str) -> Vec<String> {
+        let text = fs::read_to_string(format!("{net}/if_inet6")).unwrap_or_default();
         text.lines()
             .filter_map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
@@ -770,7 +802,12 @@ mod guest {
     /// `/proc/net/route` (main table): Iface Destination Gateway Flags RefCnt Use
     /// Metric Mask ...; addresses are the in-memory bytes printed as a host u32.
     fn routes4() -> Vec<J> {
-        let text = fs::read_to_string("/proc/net/route").unwrap_or_default();
+        routes4_in("/proc/net")
+    }
+
+    /// [`routes4`] from `NET/route`.
+    fn routes4_in(net: &str) -> Vec<J> {
+        let text = fs::read_to_string(format!("{net}/route")).unwrap_or_default();
         let ip = |h: &str| {
             u32::from_str_radix(h, 16)
                 .ok()
@@ -1387,6 +1424,419 @@ mod guest {
                 .map(|n| J::from(*n))
                 .collect();
             put("left_after_delete", J::Arr(left));
+            Ok(J::Obj(out))
+        }
+    }
+    // ------------------------------------------------------------------------------
+    // rtnl.mode=cni: the CNI bridge plugin with a VLAN, rtnl-cni's and the reference's
+    // ------------------------------------------------------------------------------
+
+    /// Runs the CNI bridge plugin with `vlan` — alone, and with `isGateway` (the
+    /// per-VLAN gateway veth) — as a runtime does: `ADD`, `CHECK`, `DEL` and `DEL`
+    /// again, each a process with the `CNI_*` variables and the configuration on
+    /// stdin. First rtnl-cni (`/cni/rtnl-cni bridge`), then the reference
+    /// (`/cni/ref/bridge`, when the harness could put it there), each run in a fresh
+    /// "host" namespace (the plugin's) and a fresh container namespace bind-mounted
+    /// at `/run/netns/cont` (`CNI_NETNS`), so that both runs see the same paths.
+    /// After `ADD` and after `DEL` both namespaces are read back through rtnl (links,
+    /// kinds, masters, veth peers, bridge VLAN filtering, bridge port hairpin and
+    /// VLANs, addresses, main-table routes) and without netlink (sysfs mounted from
+    /// inside each namespace, procfs and ioctls from a thread inside it).
+    /// `tests/qemu_guest.rs` checks rtnl-cni's field by field and compares the two.
+    pub mod cni {
+        use super::{cstr, inet_socket, ipv4_address, ipv6_addresses_in, read_trim, routes4_in, J};
+        use rtnl::{Handle, Link, LinkKind, RouteFilter};
+        use std::fs;
+        use std::io::{self, Write as _};
+        use std::net::IpAddr;
+        use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+        use std::process::{Command, Stdio};
+
+        /// rtnl-cni; it serves `bridge` when called as `rtnl-cni bridge`.
+        const RTNL_CNI: &str = "/cni/rtnl-cni";
+        /// The reference plugins, and `CNI_PATH` (where the bridge finds `static`).
+        const REF_DIR: &str = "/cni/ref";
+        /// `CNI_NETNS`: each run's container namespace is bind-mounted here.
+        const CONT: &str = "/run/netns/cont";
+        /// sysfs as mounted from inside the host and the container namespace.
+        const SYS_HOST: &str = "/run/sys-host";
+        const SYS_CONT: &str = "/run/sys-cont";
+        /// The calling thread's `/proc/net`.
+        const PROC_NET: &str = "/proc/thread-self/net";
+
+        /// The configurations, by name: `vlan` alone (IPv4), and `vlan` with
+        /// `isGateway` (dual stack).
+        pub const SCENARIOS: [(&str, &str); 2] = [
+            (
+                "vlan",
+                r#"{"cniVersion":"1.0.0","name":"vlannet","type":"bridge","bridge":"cnibr0","vlan":100,"ipam":{"type":"static","addresses":[{"address":"10.30.0.5/24","gateway":"10.30.0.1"}],"routes":[{"dst":"0.0.0.0/0"}]}}"#,
+            ),
+            (
+                "vlan_gw",
+                r#"{"cniVersion":"1.0.0","name":"gwnet","type":"bridge","bridge":"cnibr1","vlan":200,"isGateway":true,"ipam":{"type":"static","addresses":[{"address":"10.31.0.5/24","gateway":"10.31.0.1"},{"address":"fd31::5/64","gateway":"fd31::1"}],"routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]}}"#,
+            ),
+        ];
+
+        #[derive(Clone, Copy)]
+        enum Impl {
+            Rtnl,
+            Reference,
+        }
+
+        fn mount(
+            src: &str,
+            target: &str,
+            fstype: Option<&str>,
+            flags: libc::c_ulong,
+        ) -> Result<(), String> {
+            let (s, t) = (cstr(src), cstr(target));
+            let ty = fstype.map(cstr);
+            let ty_ptr = ty.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
+            // SAFETY: the strings are valid and NUL-terminated and outlive the call; the
+            // type may be null (a bind mount), the data is null.
+            let rc =
+                unsafe { libc::mount(s.as_ptr(), t.as_ptr(), ty_ptr, flags, std::ptr::null()) };
+            if rc != 0 {
+                return Err(format!(
+                    "mount {src} on {target}: {}",
+                    io::Error::last_os_error()
+                ));
+            }
+            Ok(())
+        }
+
+        fn umount(target: &str) {
+            let t = cstr(target);
+            // SAFETY: a valid NUL-terminated path; a path that is not mounted gives an
+            // error, which is ignored.
+            unsafe { libc::umount2(t.as_ptr(), libc::MNT_DETACH) };
+        }
+
+        /// One run's namespaces: the plugin's ("host") and the container's, with
+        /// the container's at [`CONT`] and sysfs mounted for both.
+        struct Run {
+            host: OwnedFd,
+            cont: OwnedFd,
+        }
+
+        impl Run {
+            fn new() -> Result<Run, String> {
+                let e = |e: rtnl::Error| format!("netns: {e}");
+                let run = Run {
+                    host: rtnl::netns::create().map_err(e)?,
+                    cont: rtnl::netns::create().map_err(e)?,
+                };
+                fs::create_dir_all("/run/netns").map_err(|e| format!("/run/netns: {e}"))?;
+                fs::File::create(CONT).map_err(|e| format!("{CONT}: {e}"))?;
+                let src = format!("/proc/self/fd/{}", run.cont.as_raw_fd());
+                mount(&src, CONT, None, libc::MS_BIND)?;
+                for (fd, dir) in [(&run.host, SYS_HOST), (&run.cont, SYS_CONT)] {
+                    fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+                    let fd = fd.try_clone().map_err(|e| format!("dup: {e}"))?;
+                    rtnl::with_netns_fd(fd, move || Ok(mount("sysfs", dir, Some("sysfs"), 0)))
+                        .map_err(e)??;
+                }
+                Ok(run)
+            }
+        }
+
+        impl Drop for Run {
+            fn drop(&mut self) {
+                for m in [SYS_HOST, SYS_CONT, CONT] {
+                    umount(m);
+                }
+            }
+        }
+
+        /// What one plugin process did.
+        struct Outcome {
+            rc: Option<i32>,
+            stdout: String,
+            stderr: String,
+        }
+
+        impl Outcome {
+            fn json(&self) -> J {
+                J::obj([
+                    ("rc", self.rc.and_then(|c| u64::try_from(c).ok()).into()),
+                    ("stdout", self.stdout.as_str().into()),
+                    ("stderr", self.stderr.as_str().into()),
+                ])
+            }
+        }
+
+        /// `CNI_COMMAND=command ... bridge < conf`, in the host namespace of `run`.
+        fn plugin(which: Impl, run: &Run, command: &str, conf: &str) -> Result<Outcome, String> {
+            let fd = run.host.try_clone().map_err(|e| format!("dup: {e}"))?;
+            let out = rtnl::with_netns_fd(fd, move || {
+                let mut c = match which {
+                    Impl::Rtnl => {
+                        let mut c = Command::new(RTNL_CNI);
+                        c.arg("bridge");
+                        c
+                    }
+                    Impl::Reference => Command::new(format!("{REF_DIR}/bridge")),
+                };
+                c.env_clear()
+                    .env("CNI_COMMAND", command)
+                    .env("CNI_CONTAINERID", "guest-cni-1")
+                    .env("CNI_NETNS", CONT)
+                    .env("CNI_IFNAME", "eth0")
+                    .env("CNI_PATH", REF_DIR)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                // The child is forked from this thread: it starts in its namespace.
+                Ok((|| {
+                    let mut child = c.spawn()?;
+                    child
+                        .stdin
+                        .take()
+                        .expect("stdin is piped")
+                        .write_all(conf.as_bytes())?;
+                    child.wait_with_output()
+                })())
+            })
+            .map_err(|e| format!("{command}: {e}"))?
+            .map_err(|e| format!("{command}: {e}"))?;
+            Ok(Outcome {
+                rc: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            })
+        }
+
+        fn link_local(a: &IpAddr) -> bool {
+            matches!(a, IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80)
+        }
+
+        fn name_of(list: &[Link], index: u32) -> Option<String> {
+            list.iter()
+                .find(|l| l.index == index)
+                .map(|l| l.name_str().to_string())
+        }
+
+        /// One namespace read back; `other` is the other namespace of the run (where a
+        /// veth's peer may be).
+        fn ns_state(fd: &OwnedFd, other: &OwnedFd, sys: &'static str) -> Result<J, String> {
+            let e = |what: &'static str| move |e: rtnl::Error| format!("{what}: {e}");
+            let mut h = Handle::in_netns(fd.as_fd()).map_err(e("Handle::in_netns"))?;
+            let links = h.links().map_err(e("ip link show"))?.into_vec();
+            let others = Handle::in_netns(other.as_fd())
+                .map_err(e("Handle::in_netns"))?
+                .links()
+                .map_err(e("ip link show (other namespace)"))?
+                .into_vec();
+            let vlans = h.bridge_vlans(None).map_err(e("bridge vlan show"))?;
+            let addrs = h.addresses().map_err(e("ip addr show"))?.into_vec();
+            let routes = h
+                .routes(&RouteFilter {
+                    table: Some(u32::from(rtnl::abi::RT_TABLE_MAIN)),
+                    ..Default::default()
+                })
+                .map_err(e("ip route show"))?
+                .into_vec();
+            let names: Vec<String> = links.iter().map(|l| l.name_str().to_string()).collect();
+            let (per_link, global) = rtnl::with_netns_fd(
+                fd.try_clone().map_err(|e| format!("dup: {e}"))?,
+                move || Ok(proc_view(&names)),
+            )
+            .map_err(e("procfs"))?;
+
+            let mut out_links = Vec::new();
+            for (l, proc) in links.iter().zip(per_link) {
+                let name = l.name_str().to_string();
+                let peer = l.link.and_then(|i| match l.link_netnsid {
+                    Some(_) => name_of(&others, i).map(|n| (n, "other")),
+                    None => name_of(&links, i).map(|n| (n, "same")),
+                });
+                let (vf, pvid) = match &l.kind {
+                    Some(LinkKind::Bridge(b)) => (b.vlan_filtering, b.default_pvid),
+                    _ => (None, None),
+                };
+                let mut mine: Vec<_> = vlans.iter().filter(|v| v.index == l.index).collect();
+                mine.sort_by_key(|v| v.vid);
+                let mut a: Vec<String> = addrs
+                    .iter()
+                    .filter(|a| a.index == l.index && !link_local(&a.address))
+                    .map(|a| format!("{}/{}", a.address, a.prefix_len))
+                    .collect();
+                a.sort();
+                let sysf = |f: &str| J::from(read_trim(&format!("{sys}/class/net/{name}/{f}")));
+                let master_sys = fs::read_link(format!("{sys}/class/net/{name}/master"))
+                    .ok()
+                    .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()));
+                out_links.push((
+                    name.clone(),
+                    J::obj([
+                        ("kind", l.kind_name().into()),
+                        ("mtu", l.mtu.into()),
+                        ("up", l.is_up().into()),
+                        ("mac", l.mac().map(|m| m.to_string()).into()),
+                        ("master", l.master.and_then(|m| name_of(&links, m)).into()),
+                        ("peer", peer.as_ref().map(|p| p.0.clone()).into()),
+                        ("peer_netns", peer.map(|p| p.1).into()),
+                        ("vlan_filtering", vf.into()),
+                        ("default_pvid", pvid.map(u32::from).into()),
+                        ("hairpin", l.bridge_port().and_then(|p| p.hairpin).into()),
+                        (
+                            "vlans",
+                            J::Arr(
+                                mine.iter()
+                                    .map(|v| {
+                                        J::obj([
+                                            ("vid", u32::from(v.vid).into()),
+                                            ("vid_end", v.vid_end.map(u32::from).into()),
+                                            ("pvid", v.pvid.into()),
+                                            ("untagged", v.untagged.into()),
+                                        ])
+                                    })
+                                    .collect(),
+                            ),
+                        ),
+                        ("addresses", J::Arr(a.into_iter().map(J::from).collect())),
+                        (
+                            "sysfs",
+                            J::obj([
+                                ("mtu", sysf("mtu")),
+                                ("address", sysf("address")),
+                                ("addr_assign_type", sysf("addr_assign_type")),
+                                ("master", master_sys.into()),
+                                ("vlan_filtering", sysf("bridge/vlan_filtering")),
+                                ("default_pvid", sysf("bridge/default_pvid")),
+                                ("hairpin_mode", sysf("brport/hairpin_mode")),
+                            ]),
+                        ),
+                        ("proc", proc),
+                    ]),
+                ));
+            }
+            out_links.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut rts: Vec<(String, J)> = routes
+                .iter()
+                .filter(|r| !r.dst.is_some_and(|d| link_local(&d) || d.is_multicast()))
+                .map(|r| {
+                    let dst = match r.dst {
+                        Some(d) => format!("{d}/{}", r.dst_len),
+                        None if r.family == rtnl::Family::INET6 => format!("::/{}", r.dst_len),
+                        None => format!("0.0.0.0/{}", r.dst_len),
+                    };
+                    let gw = r.gateway.map(|g| g.to_string());
+                    let dev = r.oif.and_then(|i| name_of(&links, i));
+                    (
+                        format!("{dst} {gw:?} {dev:?}"),
+                        J::obj([("dst", dst.into()), ("gw", gw.into()), ("dev", dev.into())]),
+                    )
+                })
+                .collect();
+            rts.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(J::obj([
+                ("links", J::Obj(out_links)),
+                ("routes", J::Arr(rts.into_iter().map(|r| r.1).collect())),
+                ("proc", global),
+            ]))
+        }
+
+        /// What procfs, the sysctls and the address ioctl say, from a thread inside
+        /// the namespace: per link (in `names`' order), and for the namespace.
+        fn proc_view(names: &[String]) -> (Vec<J>, J) {
+            let sock = inet_socket();
+            let per_link = names
+                .iter()
+                .map(|n| {
+                    let sysctl = |f: String| J::from(read_trim(&format!("/proc/sys/net/{f}")));
+                    let v6: Vec<J> = ipv6_addresses_in(PROC_NET, n)
+                        .into_iter()
+                        .filter(|a| !a.starts_with("fe80:"))
+                        .map(J::from)
+                        .collect();
+                    J::obj([
+                        (
+                            "ipv4",
+                            sock.as_ref().and_then(|s| ipv4_address(s, n)).into(),
+                        ),
+                        ("ipv6", J::Arr(v6)),
+                        ("accept_ra", sysctl(format!("ipv6/conf/{n}/accept_ra"))),
+                        ("accept_dad", sysctl(format!("ipv6/conf/{n}/accept_dad"))),
+                        ("arp_notify", sysctl(format!("ipv4/conf/{n}/arp_notify"))),
+                    ])
+                })
+                .collect();
+            let global = J::obj([
+                (
+                    "ip_forward",
+                    read_trim("/proc/sys/net/ipv4/ip_forward").into(),
+                ),
+                (
+                    "ipv6_forwarding",
+                    read_trim("/proc/sys/net/ipv6/conf/all/forwarding").into(),
+                ),
+                ("routes4", routes4_in(PROC_NET).into()),
+            ]);
+            (per_link, global)
+        }
+
+        fn state(run: &Run) -> Result<J, String> {
+            Ok(J::obj([
+                ("host", ns_state(&run.host, &run.cont, SYS_HOST)?),
+                ("cont", ns_state(&run.cont, &run.host, SYS_CONT)?),
+            ]))
+        }
+
+        /// ADD, the state, CHECK, DEL, the state, DEL again; CHECK and DEL get ADD's
+        /// result as `prevResult`, as a runtime passes it.
+        fn one(which: Impl, conf: &str) -> Result<J, String> {
+            let run = Run::new()?;
+            let add = plugin(which, &run, "ADD", conf)?;
+            let after_add = state(&run)?;
+            let with_prev = match add.rc {
+                Some(0) => format!(
+                    "{},\"prevResult\":{}}}",
+                    conf.strip_suffix('}').unwrap_or(conf),
+                    add.stdout.trim()
+                ),
+                _ => conf.to_string(),
+            };
+            let check = plugin(which, &run, "CHECK", &with_prev)?;
+            let del = plugin(which, &run, "DEL", &with_prev)?;
+            let after_del = state(&run)?;
+            let del_again = plugin(which, &run, "DEL", &with_prev)?;
+            Ok(J::obj([
+                ("add", add.json()),
+                ("after_add", after_add),
+                ("check", check.json()),
+                ("del", del.json()),
+                ("after_del", after_del),
+                ("del_again", del_again.json()),
+            ]))
+        }
+
+        pub fn run() -> Result<J, String> {
+            let reference = fs::metadata(format!("{REF_DIR}/bridge")).is_ok();
+            let mut out: Vec<(String, J)> = vec![
+                (
+                    "scenarios".into(),
+                    J::Obj(
+                        SCENARIOS
+                            .iter()
+                            .map(|(n, c)| (n.to_string(), J::from(*c)))
+                            .collect(),
+                    ),
+                ),
+                ("reference_present".into(), reference.into()),
+            ];
+            let mut impls = vec![("rtnl", Impl::Rtnl)];
+            if reference {
+                impls.push(("reference", Impl::Reference));
+            }
+            for (label, which) in impls {
+                let mut runs = Vec::new();
+                for (name, conf) in SCENARIOS {
+                    let r = one(which, conf).map_err(|e| format!("{label} {name}: {e}"))?;
+                    runs.push((name.to_string(), r));
+                }
+                out.push((label.to_string(), J::Obj(runs)));
+            }
             Ok(J::Obj(out))
         }
     }

@@ -1,6 +1,6 @@
 //! Just enough ELF64 little-endian reading for the harness: a section's bytes by name
-//! (a kernel module's `.modinfo`) and whether a program asks for an interpreter
-//! (`PT_INTERP`, i.e. is not statically linked).
+//! (a kernel module's `.modinfo`) and which interpreter a program asks for
+//! (`PT_INTERP`; none when it is statically linked).
 //!
 //! Every offset and length read from the file is checked against the file's size;
 //! a malformed file gives `Err`, never a panic.
@@ -125,6 +125,12 @@ pub fn module_depends(ko: &[u8]) -> Result<Vec<String>, String> {
 
 /// True if the program has a `PT_INTERP` header (needs a dynamic loader).
 pub fn has_interp(b: &[u8]) -> Result<bool, String> {
+    interp(b).map(|i| i.is_some())
+}
+
+/// The program's interpreter (`PT_INTERP`, e.g. `/lib64/ld-linux-x86-64.so.2`), or
+/// `None` for a static program.
+pub fn interp(b: &[u8]) -> Result<Option<String>, String> {
     check_ident(b)?;
     let phoff = u64_at(b, 0x20)?;
     let phentsize = usize::from(u16_at(b, 0x36)?);
@@ -137,11 +143,19 @@ pub fn has_interp(b: &[u8]) -> Result<bool, String> {
             .checked_mul(phentsize)
             .and_then(|o| o.checked_add(phoff))
             .ok_or("ELF: program header offset overflows")?;
-        if u32_at(b, off)? == PT_INTERP {
-            return Ok(true);
+        if u32_at(b, off)? != PT_INTERP {
+            continue;
         }
+        // p_offset at +8, p_filesz at +32; the path is NUL-terminated.
+        let (at, len) = (u64_at(b, off + 8)?, u64_at(b, off + 32)?);
+        let path = at
+            .checked_add(len)
+            .and_then(|end| b.get(at..end))
+            .ok_or_else(|| format!("ELF: PT_INTERP {at}+{len} out of bounds"))?;
+        let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+        return Ok(Some(String::from_utf8_lossy(&path[..end]).into_owned()));
     }
-    Ok(false)
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -205,12 +219,41 @@ pub(crate) mod tests {
         for len in 0..ko.len() {
             let _ = modinfo(&ko[..len]);
             let _ = has_interp(&ko[..len]);
+            let _ = interp(&ko[..len]);
         }
         for i in 0..ko.len() {
             let mut bad = ko.clone();
             bad[i] ^= 0xff;
             let _ = modinfo(&bad);
             let _ = has_interp(&bad);
+            let _ = interp(&bad);
+        }
+    }
+
+    #[test]
+    fn elf_interp_is_read_from_pt_interp() {
+        // An executable with one program header, PT_INTERP, pointing at a path.
+        let path = b"/lib64/ld-linux-x86-64.so.2\0";
+        let mut f = vec![0u8; EHDR_LEN];
+        f[..4].copy_from_slice(b"\x7fELF");
+        f[4] = 2;
+        f[5] = 1;
+        f[0x20..0x28].copy_from_slice(&(EHDR_LEN as u64).to_le_bytes());
+        f[0x36..0x38].copy_from_slice(&(PHDR_LEN as u16).to_le_bytes());
+        f[0x38..0x3a].copy_from_slice(&1u16.to_le_bytes());
+        let mut ph = [0u8; PHDR_LEN];
+        ph[..4].copy_from_slice(&PT_INTERP.to_le_bytes());
+        ph[8..16].copy_from_slice(&((EHDR_LEN + PHDR_LEN) as u64).to_le_bytes());
+        ph[32..40].copy_from_slice(&(path.len() as u64).to_le_bytes());
+        f.extend_from_slice(&ph);
+        f.extend_from_slice(path);
+        assert_eq!(
+            interp(&f).unwrap().as_deref(),
+            Some("/lib64/ld-linux-x86-64.so.2")
+        );
+        assert!(has_interp(&f).unwrap());
+        for len in 0..f.len() {
+            let _ = interp(&f[..len]);
         }
     }
 

@@ -14,6 +14,7 @@
 //! - `RTNL_QEMU_ACCEL`: `kvm` or `tcg` to override the accelerator choice
 //! - `CI=true`: a missing qemu is a failure instead of a skip
 
+pub mod cni;
 pub mod cpio;
 pub mod elf;
 pub mod json;
@@ -370,6 +371,11 @@ impl Vm {
     /// Boots the guest with kernel parameters `params` (`("rtnl.mtu", "1400")` →
     /// `rtnl.mtu=1400`). `name` names the run directory; use one per test.
     pub fn boot(&self, name: &str, params: &[(&str, &str)]) -> Boot {
+        self.boot_initramfs(name, params, &self.initramfs)
+    }
+
+    /// [`boot`](Self::boot) with another initramfs (e.g. [`cni::Image`]'s).
+    pub fn boot_initramfs(&self, name: &str, params: &[(&str, &str)], initramfs: &Path) -> Boot {
         let dir = self.run_root.join(name);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
@@ -410,7 +416,7 @@ impl Vm {
         .arg("-kernel")
         .arg(&self.kernel.vmlinuz)
         .arg("-initrd")
-        .arg(&self.initramfs)
+        .arg(initramfs)
         .arg("-append")
         .arg(&cmdline)
         .args(["-netdev", "hubport,id=n0,hubid=0"])
