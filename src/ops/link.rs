@@ -168,15 +168,8 @@ impl Handle {
                 Basic::Mac(mac) => io.set_mac(name, mac),
             };
         }
-        let change = match what {
-            Basic::Up(up) => Link::default().set_flag(crate::types::LinkFlags::UP, up),
-            Basic::Mtu(mtu) => Link::default().mtu(mtu),
-            Basic::Mac(mac) => Link {
-                address: Some(mac.into()),
-                ..Default::default()
-            },
-        };
-        self.set_link(link, &change)
+        self.push(&BasicSelect { link, what })
+            .map_err(not_found("link", link))
     }
 
     /// `ip link set dev LINK up`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
@@ -288,11 +281,22 @@ impl Handle {
 }
 
 /// The changes that fall back to `ioctl`s.
-#[derive(Clone, Copy)]
-enum Basic {
-    Up(bool),
-    Mtu(u32),
-    Mac(MacAddr),
+use crate::wire::link::BasicChange as Basic;
+
+/// One of those changes to the link `link` selects.
+struct BasicSelect<'a> {
+    link: LinkRef<'a>,
+    what: Basic,
+}
+
+impl crate::wire::Request for BasicSelect<'_> {
+    fn check(&self) -> Result<()> {
+        self.link.check()
+    }
+
+    fn emit(&self, buf: &mut [u8]) -> std::result::Result<usize, WireError> {
+        self.what.emit_for(self.link, buf)
+    }
 }
 
 /// [`Link::decode`] for any message lifetime (what a lookup's reader needs).
