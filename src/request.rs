@@ -309,12 +309,15 @@ impl<T: Transport> Conn<T> {
 
     /// One request in flight, numbered and sent here: the kernel's refusal or a
     /// malformed answer ends it with that error; `on` decides about the rest.
+    /// One copy for every caller (`on` is dynamic): the exchange's code is not
+    /// repeated per kind of reply.
+    #[inline(never)]
     fn one(
         &mut self,
         msg: &mut [u8],
         set: u16,
         small: bool,
-        mut on: impl FnMut(Event<'_, '_>) -> Flow,
+        on: &mut dyn FnMut(Event<'_, '_>) -> Flow,
     ) -> Result<()> {
         let (seq, op) = self.stamp(msg, set)?;
         self.send(op, msg)?;
@@ -341,7 +344,7 @@ impl<T: Transport> Conn<T> {
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut first_err: Option<Error> = None;
-        self.one(msg, NLM_F_ACK, false, |ev| match ev {
+        self.one(msg, NLM_F_ACK, false, &mut |ev| match ev {
             Event::Ack { .. } => Some(first_err.take().map_or(Ok(()), Err)),
             Event::Reply { msg, .. } => {
                 if first_err.is_none() {
@@ -358,7 +361,7 @@ impl<T: Transport> Conn<T> {
     /// syscall).
     #[inline]
     pub fn ack(&mut self, msg: &mut [u8]) -> Result<()> {
-        self.one(msg, NLM_F_ACK, true, |ev| {
+        self.one(msg, NLM_F_ACK, true, &mut |ev| {
             matches!(ev, Event::Ack { .. }).then_some(Ok(()))
         })
     }
@@ -372,7 +375,7 @@ impl<T: Transport> Conn<T> {
         msg: &mut [u8],
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.one(msg, 0, false, |ev| match ev {
+        self.one(msg, 0, false, &mut |ev| match ev {
             Event::Reply { msg, .. } => Some(on_reply(msg)),
             // An ACK without a reply: nothing was found to report.
             Event::Ack { .. } => Some(Ok(())),

@@ -153,20 +153,8 @@ impl Handle {
     /// for it once).
     #[inline(never)]
     fn set_basic(&mut self, link: LinkRef<'_>, what: Basic) -> Result<()> {
-        if let Some(io) = self.ioctl_fallback() {
-            link.check()?;
-            let name = match link {
-                LinkRef::Name(n) => IfName::new(n)?,
-                LinkRef::Index(i) => io.if_name(i)?,
-            };
-            let name = name.to_str().ok_or_else(|| {
-                Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8")
-            })?;
-            return match what {
-                Basic::Up(up) => io.set_up(name, up),
-                Basic::Mtu(mtu) => io.set_mtu(name, mtu),
-                Basic::Mac(mac) => io.set_mac(name, mac),
-            };
+        if let Some((io, set)) = self.ioctl_set_basic() {
+            return set(io, link, what);
         }
         self.push(&BasicSelect { link, what })
             .map_err(not_found("link", link))
@@ -282,6 +270,29 @@ impl Handle {
 
 /// The changes that fall back to `ioctl`s.
 use crate::wire::link::BasicChange as Basic;
+
+/// MAC, MTU, up or down by `ioctl` (`SIOCSIFHWADDR`, `SIOCSIFMTU`,
+/// `SIOCGIFFLAGS`+`SIOCSIFFLAGS`): the fallback a [`Handle`] holds when netlink is
+/// refused ([`crate::ops::handle::SetBasic`]).
+pub(crate) fn set_basic_by_ioctl(
+    io: &crate::sys::ioctl::IoctlSocket,
+    link: LinkRef<'_>,
+    what: Basic,
+) -> Result<()> {
+    link.check()?;
+    let name = match link {
+        LinkRef::Name(n) => IfName::new(n)?,
+        LinkRef::Index(i) => io.if_name(i)?,
+    };
+    let name = name
+        .to_str()
+        .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
+    match what {
+        Basic::Up(up) => io.set_up(name, up),
+        Basic::Mtu(mtu) => io.set_mtu(name, mtu),
+        Basic::Mac(mac) => io.set_mac(name, mac),
+    }
+}
 
 /// One of those changes to the link `link` selects.
 struct BasicSelect<'a> {
