@@ -143,6 +143,27 @@ pub enum Error {
         /// The operation.
         op: &'static str,
     },
+    /// A wait ([`crate::Monitor::wait_until`], [`crate::Monitor::wait_link`], ...)
+    /// reached its deadline before what it waited for happened.
+    #[error("timed out after {} ms waiting for {awaited}; last seen: {last_seen}", waited.as_millis() as u64)]
+    WaitTimeout {
+        /// What was awaited, in words (`"link eth0 oper-up"`).
+        awaited: String,
+        /// The last state seen of what was awaited (`"link eth0 (index 3) up, state
+        /// LOWERLAYERDOWN, no carrier"`, `"absent"`).
+        last_seen: String,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// IPv6 duplicate address detection failed: another node on the link uses the
+    /// address (the kernel flagged it `dadfailed`; it stays tentative and unusable).
+    #[error("duplicate address detection failed for {address} on link {index} (dadfailed): another node on the link uses it")]
+    DadFailed {
+        /// The address.
+        address: std::net::IpAddr,
+        /// Its link.
+        index: u32,
+    },
     /// A closure run in another namespace panicked; the panic was caught.
     #[error("{what} panicked: {message}")]
     Panicked {
@@ -311,6 +332,12 @@ impl Error {
         matches!(self, Error::Kernel { errno, .. } if *errno == libc::EEXIST)
     }
 
+    /// True when time ran out: no reply within the socket's receive timeout
+    /// ([`Error::Timeout`]), or a wait's deadline passed ([`Error::WaitTimeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. } | Error::WaitTimeout { .. })
+    }
+
     /// True for a caller's mistake caught before any syscall.
     pub fn is_invalid_input(&self) -> bool {
         matches!(self, Error::InvalidInput { .. })
@@ -405,6 +432,19 @@ impl Error {
                 attempts: *attempts,
             },
             Error::Unsupported { op } => Error::Unsupported { op },
+            Error::WaitTimeout {
+                awaited,
+                last_seen,
+                waited,
+            } => Error::WaitTimeout {
+                awaited: awaited.clone(),
+                last_seen: last_seen.clone(),
+                waited: *waited,
+            },
+            Error::DadFailed { address, index } => Error::DadFailed {
+                address: *address,
+                index: *index,
+            },
             Error::Panicked { what, message } => Error::Panicked {
                 what,
                 message: message.clone(),

@@ -138,6 +138,15 @@ pub use wire::nexthop::{GroupMember, Nexthop, NexthopFilter, Resilient};
 pub use wire::route::{Hop, Metric, Route, RouteFilter};
 pub use wire::{Decode, Object, Op, Request, Verb};
 
+pub use ops::monitor::{
+    Event, EventKind, Events, Monitor, MonitorBuilder, MonitorStats, OwnedEvent, OwnedEventKind,
+    Snapshot,
+};
+
+pub use ops::wait::{LinkCondition, LinkMatch, RouteMatch};
+pub use socket::EventSource;
+pub use wire::event::{EventFilter, Group};
+
 /// The README's code snippets, compiled as doctests so that they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1044,11 +1044,11 @@ mod tests {
 
     #[test]
     fn altnames() {
-        check_altname(&"a".repeat(127)).unwrap();
+        check_altname("a".repeat(127)).unwrap();
         check_altname("eth0").unwrap();
-        assert!(check_altname(&"a".repeat(128)).is_err());
-        assert!(check_altname(&format!("{}/b", "a".repeat(20))).is_err());
-        assert!(check_altname(&format!("{} b", "a".repeat(20))).is_err());
+        assert!(check_altname("a".repeat(128)).is_err());
+        assert!(check_altname(format!("{}/b", "a".repeat(20))).is_err());
+        assert!(check_altname(format!("{} b", "a".repeat(20))).is_err());
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub(crate) mod addr;
 pub(crate) mod bridge;
 pub(crate) mod handle;
 pub(crate) mod link;
+pub(crate) mod monitor;
 pub(crate) mod nexthop;
 pub(crate) mod oneshot;
 pub(crate) mod route;
+pub(crate) mod wait;

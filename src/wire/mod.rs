@@ -24,6 +24,7 @@ mod names;
 mod parser;
 
 pub mod addr;
+pub mod event;
 pub mod link;
 pub mod nexthop;
 pub mod route;

@@ -22,6 +22,8 @@ enum Ctx {
     Addr,
     Route,
     Nexthop,
+    Neigh,
+    Rule,
     ExtAck,
     Opaque,
 }
@@ -140,6 +142,19 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
                     swap16(payload, i + 6);
                 }
             }
+            (Ctx::Neigh, 3 /* NDA_CACHEINFO */) => {
+                for i in (0..payload.len()).step_by(4) {
+                    swap32(payload, i);
+                }
+            }
+            // NDA_PROBES, NDA_VNI, NDA_IFINDEX, NDA_MASTER, NDA_LINK_NETNSID, NDA_NH_ID.
+            (Ctx::Neigh, 4 | 7 | 8 | 9 | 10 | 13) if payload.len() == 4 => swap32(payload, 0),
+            (Ctx::Neigh, 5 /* NDA_VLAN */) if payload.len() == 2 => swap16(payload, 0),
+            // FRA_GOTO, FRA_PRIORITY, FRA_FWMARK, FRA_FLOW, FRA_SUPPRESS_IFGROUP,
+            // FRA_SUPPRESS_PREFIXLEN, FRA_TABLE, FRA_FWMASK.
+            (Ctx::Rule, 4 | 6 | 10 | 11 | 13 | 14 | 15 | 16) if payload.len() == 4 => {
+                swap32(payload, 0)
+            }
             (
                 Ctx::ExtAck,
                 NLMSGERR_ATTR_OFFS | NLMSGERR_ATTR_MISS_TYPE | NLMSGERR_ATTR_MISS_NEST,
@@ -193,6 +208,21 @@ fn message(m: &mut [u8]) {
             swap32(body, 4);
             if body.len() > 8 {
                 attrs(&mut body[8..], Ctx::Nexthop, None);
+            }
+        }
+        RTM_NEWNEIGH | RTM_DELNEIGH | RTM_GETNEIGH => {
+            // struct ndmsg: ndm_ifindex at 4, ndm_state at 8.
+            swap32(body, 4);
+            swap16(body, 8);
+            if body.len() > 12 {
+                attrs(&mut body[12..], Ctx::Neigh, None);
+            }
+        }
+        RTM_NEWRULE | RTM_DELRULE | RTM_GETRULE => {
+            // struct fib_rule_hdr: flags at 8.
+            swap32(body, 8);
+            if body.len() > 12 {
+                attrs(&mut body[12..], Ctx::Rule, None);
             }
         }
         NLMSG_DONE => {
