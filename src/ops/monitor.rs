@@ -342,6 +342,9 @@ pub struct Monitor<S: EventSource = Socket> {
     stats: MonitorStats,
     /// Snapshots queued or in flight whose `SnapshotEnd` was not delivered yet.
     open: usize,
+    /// After an overrun, until the socket's queue has been seen empty: nothing is
+    /// sent (see [`Monitor::overrun`]).
+    draining: bool,
 }
 
 /// How a [`Monitor`] is made: [`Monitor::builder`].
@@ -563,6 +566,7 @@ impl<S: EventSource> Monitor<S> {
             drops_seen: None,
             stats: MonitorStats::default(),
             open: 0,
+            draining: false,
         }
     }
 
@@ -707,6 +711,9 @@ impl<S: EventSource> Monitor<S> {
     /// Sends the next query when none is in flight; ends the batches that have no
     /// query left.
     fn kick(&mut self) {
+        if self.draining {
+            return;
+        }
         while let Some(b) = self.batches.front_mut() {
             if b.seq.is_some() {
                 return;
@@ -770,13 +777,22 @@ impl<S: EventSource> Monitor<S> {
         self.kick();
     }
 
-    /// An overrun: reported, a lookup in flight sent again (its answer may be what
-    /// was dropped: the kernel drops unicast replies to a full socket too), and with
-    /// resync on, a new snapshot of every joined group queued.
-    fn overrun(&mut self, dropped: Option<u32>) {
+    /// An overrun: reported, a lookup in flight to be sent again (its answer may be
+    /// what was dropped: the kernel drops unicast replies to a full socket too), and
+    /// with resync on, a new snapshot of every joined group queued.
+    ///
+    /// Nothing is sent until the socket's queue has been read empty (`draining`):
+    /// after an overrun the kernel marks the socket congested and drops *every*
+    /// notification (and unicast reply) for it, without reporting `ENOBUFS` again,
+    /// until its queue is empty once. A snapshot taken before that — its own parts
+    /// keeping the queue from emptying — would miss the changes made meanwhile. So
+    /// the queue is drained first (every event before it delivered), then the
+    /// snapshot is sent; any loss after that is reported anew.
+    fn overrun(&mut self, dropped: Option<u32>, congested: bool) {
         self.stats.overruns += 1;
         self.stats.dropped += u64::from(dropped.unwrap_or(0));
         self.pending.push_back(Pending::Overrun(dropped));
+        self.draining |= congested;
         if let Some(b) = self.batches.front_mut() {
             if b.seq.is_some() && b.queries.front().is_some_and(|q| !q.dump) {
                 b.seq = None;
@@ -858,7 +874,21 @@ impl<S: EventSource> Monitor<S> {
                     Step::Again => continue,
                 }
             }
-            let r = self.conn.transport_mut().recv_event(&mut self.rx, wait);
+            // After an overrun: read what is queued without waiting; once the queue
+            // is empty the socket is no longer congested, and what was held back
+            // (a resync, a lookup to send again) goes out.
+            let r = if self.draining {
+                match self.conn.transport_mut().recv_event(&mut self.rx, Wait::No) {
+                    Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                        self.draining = false;
+                        self.kick();
+                        continue;
+                    }
+                    r => r,
+                }
+            } else {
+                self.conn.transport_mut().recv_event(&mut self.rx, wait)
+            };
             match r {
                 Ok(meta) if meta.truncated => {
                     // The datagram is lost; the next one of that size fits.
@@ -870,7 +900,7 @@ impl<S: EventSource> Monitor<S> {
                     if let Some(b) = self.batches.front_mut() {
                         b.interrupted |= b.seq.is_some();
                     }
-                    self.overrun(Some(1));
+                    self.overrun(Some(1), false);
                 }
                 Ok(meta) => {
                     self.stats.datagrams += 1;
@@ -883,7 +913,7 @@ impl<S: EventSource> Monitor<S> {
                     Some(libc::EINTR) => continue,
                     Some(libc::ENOBUFS) => {
                         let d = self.dropped_since();
-                        self.overrun(d);
+                        self.overrun(d, true);
                     }
                     _ => return Err(Error::io("recvmsg", e)),
                 },
@@ -964,8 +994,14 @@ impl<S: EventSource> Monitor<S> {
         match out {
             Out::Item(intr) => {
                 self.pos = next;
+                let mut lookup = false;
                 if let Some(b) = self.batches.front_mut() {
                     b.interrupted |= intr;
+                    lookup = b.queries.front().is_some_and(|q| !q.dump);
+                }
+                if lookup {
+                    // A lookup is answered by its one object (no ACK was asked for).
+                    self.finish_query(None);
                 }
                 Step::Deliver(start, end, Tag::Dumped)
             }
