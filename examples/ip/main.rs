@@ -23,6 +23,7 @@
 mod addr;
 mod cli;
 mod link;
+mod monitor;
 mod nexthop;
 mod route;
 
@@ -49,6 +50,7 @@ OBJECT and COMMAND:
   nexthop show [id ID]
   nexthop add|replace id ID { [via GW] [dev NAME] | blackhole | group ID[,W]/... }
   nexthop del id ID
+  monitor [link|address|route|neigh|nexthop|rule|all] [label] [all-nsid]
   help
 Options: -4 (IPv4 only), -6 (IPv6 only); -br is accepted (output is always brief).
 Exit status: 0 ok, 1 bad command line, 2 the kernel (or the system) refused.";
@@ -104,6 +106,8 @@ fn run(argv: &[String]) -> Res {
         route::run(&mut h, &mut a, family)
     } else if matches(object, "nexthop") {
         nexthop::run(&mut h, &mut a, family)
+    } else if matches(object, "monitor") {
+        monitor::run(&mut h, &mut a, family)
     } else {
         usage(format!("object \"{object}\" is unknown"))
     }
