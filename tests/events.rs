@@ -1121,3 +1121,160 @@ fn a_monitor_made_for_another_namespace_hears_that_namespace() {
         assert_eq!(names, ["lo", "there0", "there1"].map(str::to_owned).into());
     });
 }
+
+// ------------------------------------------------------------------ the guest
+
+// rtnl::guest waits for its NIC: started before the NIC exists (as an init starts it
+// before loading the driver), it is found by a notification, by name, by MAC, or as
+// the first link that is not lo; one already there is found by the first lookup; a
+// NIC that never comes is a timeout naming it and what was seen.
+#[test]
+fn the_guest_waits_for_its_nic_by_name_mac_or_any() {
+    use rtnl::guest::{Nic, NicWait};
+    if !can_run_kernel_tests("the_guest_waits_for_its_nic_by_name_mac_or_any") {
+        return;
+    }
+    in_netns(|| {
+        let limit = Duration::from_secs(10);
+        let w = NicWait::start(Nic::Any).unwrap();
+        ip(&[
+            "link", "add", "eth5", "type", "veth", "peer", "name", "eth5p",
+        ]);
+        let found = w.wait(limit).unwrap();
+        assert!(found.by_event, "{found:?}");
+        assert!(found.link.name_str().starts_with("eth5"), "{found:?}");
+
+        let w = NicWait::start(Nic::Name("eth7".into())).unwrap();
+        ip(&[
+            "link", "add", "eth7", "type", "veth", "peer", "name", "eth7p",
+        ]);
+        let found = w.wait(limit).unwrap();
+        assert!(found.by_event);
+        assert_eq!(found.link.name_str(), "eth7");
+
+        let mac: rtnl::MacAddr = "52:54:00:12:34:56".parse().unwrap();
+        let w = NicWait::start(Nic::Mac(mac)).unwrap();
+        ip(&[
+            "link",
+            "add",
+            "ens3",
+            "address",
+            "52:54:00:12:34:56",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "ens3p",
+        ]);
+        let found = w.wait(limit).unwrap();
+        assert!(found.by_event);
+        assert_eq!(
+            (found.link.name_str().as_str(), found.link.mac()),
+            ("ens3", Some(mac))
+        );
+
+        // Already there: the lookup answers.
+        let found = NicWait::start(Nic::Name("eth7".into()))
+            .unwrap()
+            .wait(limit)
+            .unwrap();
+        assert!(!found.by_event);
+        let l = rtnl::guest::wait_for_nic(Nic::Mac(mac), limit).unwrap();
+        assert_eq!(l.name_str(), "ens3");
+
+        let e = NicWait::start(Nic::Name("nic9".into()))
+            .unwrap()
+            .wait(Duration::from_millis(100))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::WaitTimeout { awaited, last_seen, .. }
+                if awaited == "network interface nic9" && last_seen.starts_with("absent")),
+            "{e}"
+        );
+        let e = NicWait::start(Nic::Mac("02:00:00:00:00:99".parse().unwrap()))
+            .unwrap()
+            .wait(Duration::from_millis(100))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::WaitTimeout { last_seen, .. }
+                if last_seen.starts_with("absent; links seen: lo, ")),
+            "{e}"
+        );
+        assert!(NicWait::start(Nic::Name("bad name".into()))
+            .unwrap_err()
+            .is_invalid_input());
+    });
+}
+
+// InterfaceSpec::dad: the IPv6 address goes through DAD and configure_interface waits
+// for it (one more round trip, one more step); a duplicate is the step's error.
+#[test]
+fn the_guest_waits_for_dad_when_asked() {
+    use rtnl::guest::{configure_interface, InterfaceSpec, Step};
+    if !can_run_kernel_tests("the_guest_waits_for_dad_when_asked") {
+        return;
+    }
+    in_netns(|| {
+        ip(&["link", "add", "g0", "type", "veth", "peer", "name", "g1"]);
+        ip(&["link", "set", "g1", "up"]);
+        rtnl::set_sysctl("net/ipv6/neigh/g0/retrans_time_ms", "50").unwrap();
+        let spec = InterfaceSpec {
+            ipv6: Some(("fd80::2".parse().unwrap(), 64)),
+            dad: Some(Duration::from_secs(10)),
+            ..InterfaceSpec::new("g0")
+        };
+        let r = configure_interface(&spec).unwrap_or_else(|e| panic!("{e}\n{}", e.report()));
+        let last = r.steps.last().unwrap();
+        assert!(
+            matches!(&last.step, Step::Dad { address, .. } if *address == ipa("fd80::2")),
+            "{r}"
+        );
+        assert_eq!(
+            last.step.to_string(),
+            "wait until fd80::2 on g0 is not tentative (DAD)"
+        );
+        assert_eq!(r.round_trips, 3);
+        let json = ip_json(&["-6", "addr", "show", "dev", "g0"]);
+        let a = json[0]["addr_info"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["local"] == "fd80::2")
+            .cloned()
+            .unwrap();
+        assert!(
+            a.get("tentative").is_none() && a.get("nodad").is_none(),
+            "{a}"
+        );
+
+        // The peer, in another namespace, owns the next address: DAD fails.
+        let other = rtnl::netns::create().unwrap();
+        Handle::new()
+            .unwrap()
+            .move_link_to_netns("g1", other.as_fd(), None)
+            .unwrap();
+        let mut there = Handle::in_netns(other.as_fd()).unwrap();
+        let g1 = there.link_index("g1").unwrap();
+        there
+            .add(&rtnl::Address::new(g1, ipa("fd80::3"), 64).with_flags(rtnl::AddrFlags::NODAD))
+            .unwrap();
+        there.set_link_up("g1").unwrap();
+        let mut m = Monitor::new(&[]).unwrap();
+        let g0 = m
+            .wait_link(LinkMatch::Name("g0"), LinkCondition::Carrier, after(10_000))
+            .unwrap()
+            .index;
+        let spec = InterfaceSpec {
+            ipv6: Some(("fd80::3".parse().unwrap(), 64)),
+            ..spec
+        };
+        let e = configure_interface(&spec).unwrap_err();
+        let failed = e.report().failures().next().unwrap();
+        assert!(matches!(failed.step, Step::Dad { .. }), "{e}");
+        assert!(
+            matches!(failed.result, Err(Error::DadFailed { address, index }) if address == ipa("fd80::3") && index == g0),
+            "{e}"
+        );
+        assert!(e.to_string().contains("fd80::3"), "{e}");
+    });
+}

@@ -32,13 +32,16 @@ pub(crate) enum Action {
     Mtu(u32),
     /// `ip link set dev X up`.
     Up,
-    /// `ip addr add A/P dev X` (IPv6 without DAD).
+    /// `ip addr add A/P dev X` (IPv6 without DAD unless asked for).
     Address {
         address: IpAddr,
         prefix_len: u8,
         scope: Scope,
         /// An address of `lo`, which the kernel assigns itself when `lo` goes up.
         loopback: bool,
+        /// Let the kernel run duplicate address detection (IPv6): sent without
+        /// `IFA_F_NODAD`.
+        dad: bool,
     },
     /// `ip route replace default via GW dev X`.
     DefaultRoute(IpAddr),
@@ -75,6 +78,7 @@ pub(crate) fn plan_loopback(now: Option<&LinkState>) -> Vec<Planned> {
                 prefix_len,
                 scope,
                 loopback: true,
+                dad: false,
             }),
         });
     }
@@ -113,6 +117,7 @@ pub(crate) fn plan_interface(spec: &InterfaceSpec, now: &LinkState) -> Vec<Plann
                 prefix_len,
                 scope: Scope::UNIVERSE,
                 loopback: false,
+                dad: address.is_ipv6() && spec.dad.is_some(),
             }),
         });
     }

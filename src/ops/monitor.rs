@@ -45,7 +45,9 @@ use crate::error::{Error, Result};
 use crate::ops::handle::Handle;
 use crate::request::{classify, kernel_error, Belongs, Conn, Event as Exchange, DUMP_ATTEMPTS};
 use crate::socket::{EventSource, Socket, Wait};
-use crate::wire::event::{Change, EventFilter, Group, NsidSet, ObjectMsg, OwnedObject, RawMessage};
+#[cfg(rtnl_netlink)]
+use crate::wire::event::NsidSet;
+use crate::wire::event::{Change, EventFilter, Group, ObjectMsg, OwnedObject, RawMessage};
 use crate::wire::{Message, Messages, Request, WireError};
 use std::collections::VecDeque;
 #[cfg(rtnl_netlink)]
@@ -360,6 +362,7 @@ pub struct MonitorBuilder<'f> {
     #[cfg(rtnl_netlink)]
     netns: Option<BorrowedFd<'f>>,
     #[cfg(not(rtnl_netlink))]
+    #[allow(dead_code)]
     netns: Option<std::marker::PhantomData<&'f ()>>,
 }
 
@@ -511,6 +514,18 @@ impl Monitor {
         }
         .groups(groups)
         .build()
+    }
+
+    /// A monitor in the network namespace of `h`'s socket (found with `SIOCGSKNS`;
+    /// a handle made with [`Handle::in_netns`] included), joined to `groups`.
+    #[cfg(rtnl_netlink)]
+    pub fn for_handle(h: &mut Handle, groups: &[Group]) -> Result<Monitor> {
+        let ns = h
+            .conn("SIOCGSKNS")?
+            .transport()
+            .netns()
+            .map_err(|e| Error::io("ioctl(SIOCGSKNS)", e))?;
+        Monitor::in_netns(ns.as_fd(), groups)
     }
 
     /// Switches non-blocking mode on or off (see [`MonitorBuilder::nonblocking`]).

@@ -429,6 +429,21 @@ impl Socket {
         }
     }
 
+    /// The network namespace the socket lives in, as a new descriptor
+    /// (`SIOCGSKNS`, Linux ≥ 4.9; needs `CAP_NET_ADMIN` there): to open another
+    /// socket beside it, e.g. a monitor beside a handle made with
+    /// `Handle::in_netns`.
+    pub fn netns(&self) -> io::Result<OwnedFd> {
+        // SAFETY: an ioctl without argument on a live descriptor; the result is
+        // checked before it is owned.
+        let r = unsafe {
+            libc::ioctl(self.fd.as_raw_fd(), 0x894C /* SIOCGSKNS */ as _)
+        };
+        let raw = cvt(r)?;
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+    }
+
     /// How many datagrams the kernel dropped for this socket so far (`SO_MEMINFO`,
     /// `SK_MEMINFO_DROPS`; Linux ≥ 4.12): notifications lost to a full receive
     /// buffer.
