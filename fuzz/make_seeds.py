@@ -25,6 +25,8 @@ for t in (24, 25, 26):
     FAMILY[t] = 12  # rtmsg
 for t in (104, 105, 106):
     FAMILY[t] = 8   # nhmsg
+for t in (28, 29, 30, 32, 33, 34):
+    FAMILY[t] = 12  # ndmsg, fib_rule_hdr
 
 def read_hex(path):
     data = bytearray()
@@ -39,7 +41,7 @@ def read_hex(path):
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
-    targets = ["messages", "ack", "typed", "attrs", "encoders"]
+    targets = ["messages", "ack", "typed", "attrs", "encoders", "events"]
     for t in targets:
         os.makedirs(os.path.join(OUT, t))
     n = 0
@@ -50,7 +52,7 @@ def main():
         if len(data) < 16:
             sys.exit(f"{name}: {len(data)} bytes, not a netlink message")
         stem = name[:-4]
-        for t in ("messages", "ack", "typed"):
+        for t in ("messages", "ack", "typed", "events"):
             with open(os.path.join(OUT, t, stem + ".bin"), "wb") as f:
                 f.write(data)
         ty = struct.unpack_from("=H", data, 4)[0]

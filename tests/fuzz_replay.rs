@@ -13,12 +13,13 @@ use std::path::Path;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 5] = [
+const TARGETS: [(&str, Check); 6] = [
     ("messages", checks::messages),
     ("attrs", checks::attrs),
     ("ack", checks::ack),
     ("typed", checks::typed),
     ("encoders", checks::encoders),
+    ("events", checks::events),
 ];
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
