@@ -120,6 +120,9 @@ pub struct Socket {
     timeout: Option<Duration>,
     rcvbuf: usize,
     nonblocking: bool,
+    /// Ancillary data was asked for (`NETLINK_LISTEN_ALL_NSID`, `NETLINK_PKTINFO`):
+    /// receives go through `recvmsg`; without, `recvfrom` is enough (and cheaper).
+    cmsgs: bool,
 }
 
 #[cfg(rtnl_netlink)]
@@ -198,6 +201,7 @@ impl Socket {
             timeout: None,
             rcvbuf: 0,
             nonblocking: false,
+            cmsgs: false,
         };
         // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
@@ -295,13 +299,22 @@ impl Socket {
 
     /// Sets a `SOL_NETLINK` option that takes an on/off `int` (`NETLINK_PKTINFO`,
     /// `NETLINK_LISTEN_ALL_NSID`, `NETLINK_NO_ENOBUFS`, ...).
-    pub fn set_netlink_option(&self, option: i32, on: bool) -> io::Result<()> {
+    pub fn set_netlink_option(&mut self, option: i32, on: bool) -> io::Result<()> {
         setsockopt_int(
             self.fd.as_fd(),
             crate::abi::SOL_NETLINK,
             option,
             libc::c_int::from(on),
-        )
+        )?;
+        if on
+            && matches!(
+                option,
+                crate::abi::NETLINK_LISTEN_ALL_NSID | crate::abi::NETLINK_PKTINFO
+            )
+        {
+            self.cmsgs = true;
+        }
+        Ok(())
     }
 
     /// Makes receives return `EAGAIN` at once instead of blocking (`O_NONBLOCK`), for
@@ -648,7 +661,21 @@ impl EventSource for Socket {
             // deadline, a non-blocking try comes first (during a storm there is
             // always something queued) and `poll` waits only when nothing is.
             let blocking = matches!(wait, Wait::Forever) && !self.nonblocking;
-            let r = self.recv_meta(buf, !blocking);
+            let r = if self.cmsgs {
+                self.recv_meta(buf, !blocking)
+            } else {
+                // No ancillary data to read: `recvfrom`, one copy of the address.
+                let flags = libc::MSG_TRUNC | if blocking { 0 } else { libc::MSG_DONTWAIT };
+                self.recv_raw(buf, flags).map(|(n, from)| {
+                    let meta = RecvMeta {
+                        len: n,
+                        truncated: n > buf.len(),
+                        nsid: None,
+                        group: None,
+                    };
+                    (meta, from)
+                })
+            };
             match r {
                 Ok((meta, 0)) => return Ok(meta),
                 Ok(_) => continue, // not from the kernel

@@ -7,7 +7,10 @@
 //! ```
 //!
 //! Sections: `encode` (target 1), `roundtrip` (2), `scale` (3), `size` (4), `filter`
-//! (5: kernel-filtered dumps against full dumps filtered here). Sizes of the scale
+//! (5: kernel-filtered dumps against full dumps filtered here), `events` (6: the
+//! monitor: parse rate, drops per buffer size, wake-ups with the kernel filter,
+//! latency of a wait; RTNL_BENCH_EVENTS, RTNL_BENCH_STORM, RTNL_BENCH_CHURN_LINKS).
+//! Sizes of the scale
 //! runs: RTNL_BENCH_ROUTES (default 100000), RTNL_BENCH_SMALL (100000: routes for
 //! rtnetlink and `ip -batch`), RTNL_BENCH_ADDRS (20000), RTNL_BENCH_LINKS (2000),
 //! RTNL_BENCH_REPS (5; 1 above 300000 routes); RTNL_BENCH_VERBOSE=1 prints every
@@ -16,6 +19,7 @@
 //! benchmarks run in private network namespaces (needs root). See BENCHMARKS.md.
 
 mod encode;
+mod events;
 mod filter;
 mod harness;
 mod raw;
@@ -35,7 +39,7 @@ fn main() {
         .map(String::as_str)
         .collect();
     if sections.is_empty() || sections == ["all"] {
-        sections = vec!["encode", "roundtrip", "scale", "size", "filter"];
+        sections = vec!["encode", "roundtrip", "scale", "size", "filter", "events"];
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -53,8 +57,9 @@ fn main() {
             "scale" => scale::run(&mut checks, quick),
             "size" => size::run(&mut checks, quick),
             "filter" => filter::run(&mut checks, quick),
+            "events" => events::run(&mut checks, quick),
             other => {
-                eprintln!("unknown section {other:?}: encode roundtrip scale size filter");
+                eprintln!("unknown section {other:?}: encode roundtrip scale size filter events");
                 std::process::exit(2);
             }
         }
