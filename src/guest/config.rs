@@ -13,9 +13,9 @@ use std::path::PathBuf;
 /// A guest's whole network configuration, applied by [`apply`](Self::apply).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuestConfig {
-    /// Configure `lo` ([`configure_loopback`]). Default `true`.
+    /// Configure `lo` ([`configure_loopback`](super::configure_loopback)). Default `true`.
     pub loopback: bool,
-    /// The interface to configure ([`configure_interface`]).
+    /// The interface to configure ([`configure_interface`](super::configure_interface)).
     pub interface: Option<InterfaceSpec>,
     /// The host name to set ([`set_hostname`]) and map to `127.0.1.1` in the hosts
     /// file; at most 64 bytes.

@@ -108,7 +108,7 @@ fn check_host_address(what: &'static str, a: IpAddr) -> Result<()> {
 /// A host or domain name checked against RFC 1123: dot-separated labels of 1 to 63
 /// ASCII letters, digits and hyphens, not starting or ending with a hyphen; 1 to 253
 /// bytes in all. Such a name can go into `/etc/hosts` and `/etc/resolv.conf` as is (no
-/// whitespace, `#` or newline can sneak in). [`set_hostname`] also needs it to be at
+/// whitespace, `#` or newline can sneak in). [`set_hostname`](super::set_hostname) also needs it to be at
 /// most 64 bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Hostname(String);

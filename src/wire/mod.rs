@@ -85,7 +85,7 @@ impl Verb {
 }
 
 /// A message ready to be encoded: what both a single exchange
-/// ([`crate::Handle::request`]) and a [`crate::Batch`] take. The exchange sets
+/// ([`crate::Handle::push`]) and a [`crate::Batch`] take. The exchange sets
 /// `NLM_F_REQUEST`, `NLM_F_ACK` or `NLM_F_DUMP`, the sequence number and the port id;
 /// the request sets everything else.
 pub trait Request {
