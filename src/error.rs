@@ -157,12 +157,17 @@ pub enum Error {
     },
     /// IPv6 duplicate address detection failed: another node on the link uses the
     /// address (the kernel flagged it `dadfailed`; it stays tentative and unusable).
-    #[error("duplicate address detection failed for {address} on link {index} (dadfailed): another node on the link uses it")]
+    /// Displays as `duplicate address detection failed for fd00::2 on link 3
+    /// (dadfailed): another node on the link uses it`.
+    #[error("{text}")]
     DadFailed {
         /// The address.
         address: std::net::IpAddr,
         /// Its link.
         index: u32,
+        /// The message, written where the failure is found (so that a binary that
+        /// never waits for DAD does not carry the IPv6 formatter for this `Display`).
+        text: String,
     },
     /// A closure run in another namespace panicked; the panic was caught.
     #[error("{what} panicked: {message}")]
@@ -441,9 +446,14 @@ impl Error {
                 last_seen: last_seen.clone(),
                 waited: *waited,
             },
-            Error::DadFailed { address, index } => Error::DadFailed {
+            Error::DadFailed {
+                address,
+                index,
+                text,
+            } => Error::DadFailed {
                 address: *address,
                 index: *index,
+                text: text.clone(),
             },
             Error::Panicked { what, message } => Error::Panicked {
                 what,
@@ -518,6 +528,18 @@ impl Error {
             what,
             value: text,
             reason,
+        }
+    }
+
+    /// [`Error::DadFailed`] for `address` on link `index`.
+    pub(crate) fn dad_failed(address: std::net::IpAddr, index: u32) -> Self {
+        Error::DadFailed {
+            address,
+            index,
+            text: format!(
+                "duplicate address detection failed for {address} on link {index} \
+                 (dadfailed): another node on the link uses it"
+            ),
         }
     }
 

@@ -978,7 +978,7 @@ fn wait_dad_returns_when_dad_finishes_and_names_a_duplicate() {
         ip(&["addr", "add", "fd61::1/64", "dev", "d0"]);
         let e = m.wait_dad(d0, ipa("fd61::1"), after(10_000)).unwrap_err();
         assert!(
-            matches!(e, Error::DadFailed { address, index } if address == ipa("fd61::1") && index == d0),
+            matches!(e, Error::DadFailed { address, index, .. } if address == ipa("fd61::1") && index == d0),
             "{e}"
         );
         assert!(e.to_string().contains("fd61::1"), "{e}");
@@ -1315,7 +1315,7 @@ fn the_guest_waits_for_dad_when_asked() {
         let failed = e.report().failures().next().unwrap();
         assert!(matches!(failed.step, Step::Dad { .. }), "{e}");
         assert!(
-            matches!(failed.result, Err(Error::DadFailed { address, index }) if address == ipa("fd80::3") && index == g0),
+            matches!(failed.result, Err(Error::DadFailed { address, index, .. }) if address == ipa("fd80::3") && index == g0),
             "{e}"
         );
         assert!(e.to_string().contains("fd80::3"), "{e}");

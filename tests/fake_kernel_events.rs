@@ -933,7 +933,7 @@ fn wait_dad_returns_when_tentative_clears_and_fails_on_dadfailed() {
     );
     let e = m.wait_dad(3, a, soon()).unwrap_err();
     assert!(
-        matches!(e, Error::DadFailed { address, index: 3 } if address == a),
+        matches!(e, Error::DadFailed { address, index: 3, .. } if address == a),
         "{e}"
     );
     assert!(e.to_string().contains("fd00::1"), "{e}");

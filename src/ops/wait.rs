@@ -511,7 +511,7 @@ impl<S: EventSource> Monitor<S> {
             let flags = a.flags();
             match ev.exists() {
                 Some(true) if flags.contains(AddrFlags::DADFAILED) => {
-                    Some(Err(Error::DadFailed { address, index }))
+                    Some(Err(Error::dad_failed(address, index)))
                 }
                 Some(true) if !flags.contains(AddrFlags::TENTATIVE) => {
                     Some(Address::try_from(a).map_err(|source| Error::Malformed {
