@@ -31,7 +31,8 @@
 //! ```text
 //! guest        guest/: a VM's whole bring-up, planned once, run by netlink or ioctls
 //! operations   ops/: Handle + Batch (the one call surface), one file per family,
-//!              oneshot (the seed-named free functions over a per-thread handle)
+//!              oneshot (the seed-named free functions over a per-thread handle),
+//!              Monitor (notifications, snapshots, waits: a socket of its own)
 //! request      Conn: one reply dispatcher for ACK / get / dump / batch; seq, port id,
 //!              NLM_F_* flags, errors and extended ACK
 //! socket       sys/socket: OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK

@@ -618,6 +618,7 @@ pub enum Belongs<'m, 'a> {
 /// on the socket with port id `pid`: it answers one of them when its sequence number
 /// falls in the window and its port id is ours (or the kernel's, 0). `NLMSG_ERROR`
 /// 0 is the ACK; `NLMSG_DONE` may carry an errno.
+#[inline]
 pub fn classify<'m, 'a>(
     m: &'m Message<'a>,
     pid: u32,

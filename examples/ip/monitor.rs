@@ -113,6 +113,14 @@ pub fn run(h: &mut Handle, a: &mut Args<'_>, family: Family) -> Res {
         let deleted = matches!(ev.kind, EventKind::Deleted(_));
         let object = match ev.kind {
             EventKind::New(o) | EventKind::Deleted(o) | EventKind::Dumped(o) => o,
+            // The kernel asking user space to resolve a neighbour (`app_probes`):
+            // not a change, so not an object event; `ip` prints it as a miss.
+            EventKind::Other if msg.header.nlmsg_type == RTM_GETNEIGH => {
+                match rtnl::wire::Decode::decode(&msg) {
+                    Ok(n) => ObjectMsg::Neighbour(n),
+                    Err(_) => continue,
+                }
+            }
             _ => continue,
         };
         let head = |out: &mut String, l: &str| {

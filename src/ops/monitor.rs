@@ -39,6 +39,15 @@
 //! `NETLINK_LISTEN_ALL_NSID` ([`MonitorBuilder::all_nsid`]) one socket hears every
 //! namespace that has an id in its own ([`Handle::set_netns_id`]), each event
 //! carrying that id ([`Event::nsid`]).
+//!
+//! # Limits
+//!
+//! A single datagram larger than the monitor's buffer (64 KiB, grown on demand: only
+//! a link with hundreds of VFs comes close) is lost and reported as an overrun. Under
+//! qemu-user (the emulator translates only link, address and route messages), a
+//! receive of a notification of another type fails with `EINVAL` — an error from
+//! [`Monitor::recv`] after which the monitor goes on — and requests of other types
+//! (a neighbour or rule dump) fail with `EOPNOTSUPP`.
 
 use crate::abi::*;
 use crate::error::{Error, Result};
