@@ -18,3 +18,8 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
     sections+=(roundtrip scale filter neigh kinds)
 fi
 "$target/bench-compare/release/rtnl-bench-compare" --quick "${sections[@]}"
+# The monitor (issue #13): a short pass of every measurement at small sizes.
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+    RTNL_BENCH_EVENTS=5000 RTNL_BENCH_STORM=20000 RTNL_BENCH_CHURN_LINKS=200 \
+        "$target/bench-compare/release/rtnl-bench-compare" --quick events
+fi

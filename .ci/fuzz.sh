@@ -4,7 +4,7 @@
 #   .ci/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   FUZZ_SECONDS=300 .ci/fuzz.sh            # same as .ci/fuzz.sh 300
 #
-# Default: 60 s per target, all targets (messages attrs ack typed encoders kinds).
+# Default: 60 s per target, all targets (messages attrs ack typed encoders kinds events).
 # Needs the nightly toolchain (`rustup toolchain install nightly`); installs
 # cargo-fuzz (`cargo install cargo-fuzz --locked`) when it is missing.
 #
@@ -25,7 +25,7 @@ if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [ "$SECONDS_PER_TARGET" -lt 1 ];
     echo "fuzz.sh: seconds per target must be a positive integer, got '$SECONDS_PER_TARGET'" >&2
     exit 2
 fi
-ALL_TARGETS=(messages attrs ack typed encoders kinds)
+ALL_TARGETS=(messages attrs ack typed encoders kinds events)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then

@@ -22,6 +22,10 @@ run --lib
 run --test golden --test decode --test qemu_user_translation --test ioctl --test sysctl
 run --test golden_neigh --test decode_neigh
 if [ -f tests/fake_kernel.rs ]; then run --test fake_kernel; fi
+# The monitor's decoder on kernel captures, its requests against iproute2's bytes, and
+# its state machine against a scripted fake kernel (tests/events.rs needs a kernel
+# that qemu-user can carry: it runs natively and under qemu-aarch64).
+run --test decode_events --test golden_events --test fake_kernel_events
 
 # Kernel tests that need qemu to translate link dumps, request payloads or nested
 # requests (all links/addresses/routes work): skipped on s390x only.

@@ -3,10 +3,15 @@
 //! The harness boots a real kernel under qemu with an initramfs holding this program
 //! (a static `x86_64-unknown-linux-musl` build) and the virtio-net modules. It:
 //!
-//! 1. mounts /proc, /sys and devtmpfs on /dev;
-//! 2. loads the modules listed in `/modules/order.txt` with `finit_module`;
-//! 3. waits (bounded) for a network interface other than `lo`;
-//! 4. reads its parameters (`rtnl.*=`) from `/proc/cmdline`;
+//! 1. mounts /proc, /sys and devtmpfs on /dev, and reads its parameters (`rtnl.*=`)
+//!    from `/proc/cmdline`;
+//! 2. starts waiting for its NIC — by MAC (`rtnl.nicmac=`), by name (`rtnl.ifname=`),
+//!    or the first link that is not `lo` — with `rtnl::guest::NicWait::start`: the
+//!    link group is joined and the current links asked for before the driver exists;
+//! 3. loads the modules listed in `/modules/order.txt` with `finit_module` (the
+//!    virtio NIC's driver probes and registers the NIC);
+//! 4. waits (bounded, on the kernel's notification: no polling, no sleep) for the
+//!    NIC, and reports whether it came by a notification (`nic_wait.by_event`);
 //! 5. calls [`guest::configure`]: `rtnl::guest::GuestConfig::apply()` configures `lo`,
 //!    the NIC (MAC, MTU, IPv4 + IPv6 addresses, default routes), the host name,
 //!    `/etc/hosts` and `/etc/resolv.conf`; then the links, addresses and routes are
@@ -52,7 +57,7 @@ fn main() -> ExitCode {
 
 #[cfg(target_os = "linux")]
 mod guest {
-    use rtnl::guest::{GuestConfig, Hostname, InterfaceSpec, StepReport};
+    use rtnl::guest::{GuestConfig, Hostname, InterfaceSpec, Nic, NicWait, StepReport};
     use rtnl::{Handle, MacAddr, RouteFilter};
     use std::collections::BTreeMap;
     use std::ffi::CString;
@@ -63,7 +68,7 @@ mod guest {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::time::{Duration, Instant};
 
-    /// How long to wait for the network interface to appear after loading modules.
+    /// How long to wait for the NIC to appear after loading its driver.
     const IFACE_WAIT: Duration = Duration::from_secs(20);
 
     // ------------------------------------------------------------------------------
@@ -107,6 +112,12 @@ mod guest {
         /// instead of the configuration. `rtnl.mode=cni`: load `/modules/cni.txt` too
         /// and run the CNI bridge plugin with a VLAN ([`cni`]).
         pub mode: Option<String>,
+        /// `rtnl.nicmac=52:54:00:12:34:56`: wait for the NIC with this MAC (the one
+        /// the hypervisor gave it), whatever the kernel calls it.
+        pub nicmac: Option<[u8; 6]>,
+        /// `rtnl.dad=MS`: run duplicate address detection for the IPv6 address and
+        /// wait up to MS milliseconds for it (`InterfaceSpec::dad`).
+        pub dad_ms: Option<u64>,
         /// Every `rtnl.*` word as given, echoed back in the result line as "params".
         pub raw: BTreeMap<String, String>,
     }
@@ -173,6 +184,8 @@ mod guest {
                     "nonetlink" => p.nonetlink = v == "1" || v == "true",
                     "selftest" => p.selftest = Some(v.to_string()),
                     "mode" => p.mode = Some(v.to_string()),
+                    "nicmac" => p.nicmac = Some(parse_mac(v).map_err(bad)?),
+                    "dad" => p.dad_ms = Some(v.parse().map_err(|_| bad("not a number".into()))?),
                     _ => {} // unknown keys are only echoed back
                 }
                 p.raw.insert(k.to_string(), v.to_string());
@@ -201,6 +214,7 @@ mod guest {
                 ipv6: params.ip6,
                 gateway4: params.gw4,
                 gateway6: params.gw6,
+                dad: params.dad_ms.map(Duration::from_millis),
             }),
             hostname: params.hostname.as_deref().map(name).transpose()?,
             gateway_alias: params.gwalias.as_deref().map(name).transpose()?,
@@ -230,6 +244,23 @@ mod guest {
         }
         let probe = netlink_probe();
         let config = guest_config(params)?;
+        if params.dad_ms.is_some() && !params.nonetlink {
+            // DAD sends its probe after a random delay of up to router_solicitation_delay
+            // (1 s) and then waits one RetransTimer (1 s): none and 100 ms here, so the
+            // boot stays quick. Nothing answers on the test's qemu hub.
+            for (key, value) in [
+                (
+                    format!("net/ipv6/conf/{}/router_solicitation_delay", params.ifname),
+                    "0",
+                ),
+                (
+                    format!("net/ipv6/neigh/{}/retrans_time_ms", params.ifname),
+                    "100",
+                ),
+            ] {
+                rtnl::set_sysctl(&key, value).map_err(|e| format!("{key}: {e}"))?;
+            }
+        }
 
         let t0 = Instant::now();
         let result = config.apply();
@@ -503,9 +534,19 @@ mod guest {
         };
 
         step("mount", mount_all());
-        step("modules", load_modules("/modules", "order.txt"));
         let cmdline = fs::read_to_string("/proc/cmdline").unwrap_or_default();
         let mut params = Params::from_cmdline(&cmdline).unwrap_or_else(|e| finish(Err(e)));
+
+        // Listen for the NIC before its driver is loaded: no gap, no polling.
+        let (nic, how) = match (params.nicmac, params.ifname.as_str()) {
+            (Some(mac), _) => (Nic::Mac(MacAddr(mac)), "mac"),
+            (None, "") => (Nic::Any, "any"),
+            (None, name) => (Nic::Name(name.to_owned()), "name"),
+        };
+        let wait = NicWait::start(nic).unwrap_or_else(|e| finish(Err(format!("NicWait: {e}"))));
+        timings.push(("nic_wait_started", uptime_ms()));
+
+        step("modules", load_modules("/modules", "order.txt"));
         let kinds_mode = params.mode.as_deref() == Some("kinds");
         let cni_mode = params.mode.as_deref() == Some("cni");
         if kinds_mode {
@@ -515,12 +556,21 @@ mod guest {
             step("cni modules", load_modules("/modules", "cni.txt"));
         }
         timings.push(("modules", uptime_ms()));
-
         if params.selftest.as_deref() == Some("panic") {
             panic!("selftest panic requested by rtnl.selftest=panic");
         }
-        params.ifname = wait_for_interface(&params.ifname).unwrap_or_else(|e| finish(Err(e)));
+        let found = wait
+            .wait(IFACE_WAIT)
+            .unwrap_or_else(|e| finish(Err(format!("waiting for the NIC: {e}"))));
+        params.ifname = found.link.name_str();
         timings.push(("iface", uptime_ms()));
+        let nic_wait = J::obj([
+            ("match", how.into()),
+            ("ifname", params.ifname.as_str().into()),
+            ("by_event", found.by_event.into()),
+            ("waited_us", (found.waited.as_micros() as u64).into()),
+            ("wakeups", found.wakeups.into()),
+        ]);
 
         if kinds_mode {
             let report =
@@ -549,6 +599,7 @@ mod guest {
             );
             finish(Ok(vec![
                 ("cni".into(), report),
+                ("nic_wait".into(), nic_wait),
                 ("timings_ms".into(), timings_json),
             ]))
         }
@@ -571,6 +622,7 @@ mod guest {
         );
         finish(Ok(vec![
             ("params".into(), params_json),
+            ("nic_wait".into(), nic_wait),
             ("report".into(), report),
             ("observed".into(), observe()),
             ("timings_ms".into(), timings_json),
@@ -636,28 +688,6 @@ mod guest {
             .unwrap_or_default();
         names.sort();
         names
-    }
-
-    /// Waits for `wanted` (or, if empty, any interface but `lo`) to appear.
-    fn wait_for_interface(wanted: &str) -> Result<String, String> {
-        let start = Instant::now();
-        loop {
-            let names = interfaces();
-            let found = if wanted.is_empty() {
-                names.iter().find(|n| *n != "lo").cloned()
-            } else {
-                names.iter().find(|n| *n == wanted).cloned()
-            };
-            if let Some(n) = found {
-                return Ok(n);
-            }
-            if start.elapsed() > IFACE_WAIT {
-                return Err(format!(
-                    "no network interface {wanted:?} after {IFACE_WAIT:?}; have {names:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     fn uptime_ms() -> u64 {

@@ -26,7 +26,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::process::ExitCode;
 
 fn configure(ifname: &str) -> rtnl::Result<()> {
-    let mut h = rtnl::Handle::new()?;
+    let mut h = rtnl::Handle::netlink_only()?;
     h.set_link_address(ifname, rtnl::MacAddr([0x02, 0, 0, 0, 0, 0x01]))?;
     h.set_link_mtu(ifname, 1400)?;
     h.set_link_up(ifname)?;

@@ -43,7 +43,7 @@ def read_hex(path):
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
-    targets = ["messages", "ack", "typed", "attrs", "encoders"]
+    targets = ["messages", "ack", "typed", "attrs", "encoders", "events"]
     for t in targets:
         os.makedirs(os.path.join(OUT, t))
     n = 0
@@ -54,7 +54,7 @@ def main():
         if len(data) < 16:
             sys.exit(f"{name}: {len(data)} bytes, not a netlink message")
         stem = name[:-4]
-        for t in ("messages", "ack", "typed"):
+        for t in ("messages", "ack", "typed", "events"):
             with open(os.path.join(OUT, t, stem + ".bin"), "wb") as f:
                 f.write(data)
         ty = struct.unpack_from("=H", data, 4)[0]

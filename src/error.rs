@@ -143,6 +143,32 @@ pub enum Error {
         /// The operation.
         op: &'static str,
     },
+    /// A wait ([`crate::Monitor::wait_until`], [`crate::Monitor::wait_link`], ...)
+    /// reached its deadline before what it waited for happened.
+    #[error("timed out after {} ms waiting for {awaited}; last seen: {last_seen}", waited.as_millis() as u64)]
+    WaitTimeout {
+        /// What was awaited, in words (`"link eth0 oper-up"`).
+        awaited: String,
+        /// The last state seen of what was awaited (`"link eth0 (index 3) up, state
+        /// LOWERLAYERDOWN, no carrier"`, `"absent"`).
+        last_seen: String,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// IPv6 duplicate address detection failed: another node on the link uses the
+    /// address (the kernel flagged it `dadfailed`; it stays tentative and unusable).
+    /// Displays as `duplicate address detection failed for fd00::2 on link 3
+    /// (dadfailed): another node on the link uses it`.
+    #[error("{text}")]
+    DadFailed {
+        /// The address.
+        address: std::net::IpAddr,
+        /// Its link.
+        index: u32,
+        /// The message, written where the failure is found (so that a binary that
+        /// never waits for DAD does not carry the IPv6 formatter for this `Display`).
+        text: String,
+    },
     /// A closure run in another namespace panicked; the panic was caught.
     #[error("{what} panicked: {message}")]
     Panicked {
@@ -331,6 +357,12 @@ impl Error {
         matches!(self, Error::Kernel { errno, .. } if *errno == libc::EEXIST)
     }
 
+    /// True when time ran out: no reply within the socket's receive timeout
+    /// ([`Error::Timeout`]), or a wait's deadline passed ([`Error::WaitTimeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. } | Error::WaitTimeout { .. })
+    }
+
     /// True for a caller's mistake caught before any syscall.
     pub fn is_invalid_input(&self) -> bool {
         matches!(self, Error::InvalidInput { .. })
@@ -425,6 +457,24 @@ impl Error {
                 attempts: *attempts,
             },
             Error::Unsupported { op } => Error::Unsupported { op },
+            Error::WaitTimeout {
+                awaited,
+                last_seen,
+                waited,
+            } => Error::WaitTimeout {
+                awaited: awaited.clone(),
+                last_seen: last_seen.clone(),
+                waited: *waited,
+            },
+            Error::DadFailed {
+                address,
+                index,
+                text,
+            } => Error::DadFailed {
+                address: *address,
+                index: *index,
+                text: text.clone(),
+            },
             Error::Panicked { what, message } => Error::Panicked {
                 what,
                 message: message.clone(),
@@ -498,6 +548,18 @@ impl Error {
             what,
             value: text,
             reason,
+        }
+    }
+
+    /// [`Error::DadFailed`] for `address` on link `index`.
+    pub(crate) fn dad_failed(address: std::net::IpAddr, index: u32) -> Self {
+        Error::DadFailed {
+            address,
+            index,
+            text: format!(
+                "duplicate address detection failed for {address} on link {index} \
+                 (dadfailed): another node on the link uses it"
+            ),
         }
     }
 

@@ -32,7 +32,8 @@
 //! ```text
 //! guest        guest/: a VM's whole bring-up, planned once, run by netlink or ioctls
 //! operations   ops/: Handle + Batch (the one call surface), one file per family,
-//!              oneshot (the seed-named free functions over a per-thread handle)
+//!              oneshot (the seed-named free functions over a per-thread handle),
+//!              Monitor (notifications, snapshots, waits: a socket of its own)
 //! request      Conn: one reply dispatcher for ACK / get / dump / batch; seq, port id,
 //!              NLM_F_* flags, errors and extended ACK
 //! socket       sys/socket: OwnedFd, bind + getsockname, send; dumps sized by MSG_PEEK
@@ -155,6 +156,15 @@ pub use wire::tc::{
     U32Key, U32Sel, U32,
 };
 pub use wire::{Decode, Object, Op, Request, Verb};
+
+pub use ops::monitor::{
+    Event, EventKind, Events, Monitor, MonitorBuilder, MonitorStats, OwnedEvent, OwnedEventKind,
+    Snapshot,
+};
+
+pub use ops::wait::{LinkCondition, LinkMatch, RouteMatch};
+pub use socket::EventSource;
+pub use wire::event::{EventFilter, Group};
 
 /// The README's code snippets, compiled as doctests so that they stay true.
 #[cfg(doctest)]

@@ -258,24 +258,13 @@ impl<T: Transport> Conn<T> {
                         break;
                     }
                 };
-                let h = m.header;
-                let pos = window_pos(first_seq, h.nlmsg_seq);
-                if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
-                    on_other(&m);
-                    continue;
-                }
-                let ev = match h.nlmsg_type {
-                    NLMSG_ERROR => match parse_error(&m) {
-                        Ok(a) if a.error == 0 => Event::Ack { pos },
-                        Ok(ack) => Event::Refused { pos, ack },
-                        Err(e) => Event::Malformed(e),
-                    },
-                    NLMSG_DONE => match parse_done(&m) {
-                        Ok(ack) => Event::Done { pos, ack },
-                        Err(e) => Event::Malformed(e),
-                    },
-                    NLMSG_NOOP | NLMSG_OVERRUN => continue,
-                    _ => Event::Reply { pos, msg: &m },
+                let ev = match classify(&m, pid, first_seq, count) {
+                    Belongs::Exchange(ev) => ev,
+                    Belongs::Control => continue,
+                    Belongs::Other => {
+                        on_other(&m);
+                        continue;
+                    }
                 };
                 if let Some(r) = on_event(ev) {
                     done = Some(r);
@@ -287,6 +276,17 @@ impl<T: Transport> Conn<T> {
                 return r;
             }
         }
+    }
+
+    /// Stamps the request in `msg` as [`request`](Self::request) and the others do
+    /// (`NLM_F_REQUEST | flags`, the next sequence number, port id 0) and sends it,
+    /// without reading anything: for an exchange whose answer the caller reads itself,
+    /// interleaved with notifications (a [`crate::Monitor`]'s snapshot), classifying
+    /// each message with [`classify`]. Returns the sequence number.
+    pub fn send_request(&mut self, msg: &mut [u8], flags: u16) -> Result<u32> {
+        let (seq, op) = self.stamp(msg, flags)?;
+        self.send(op, msg)?;
+        Ok(seq)
     }
 
     /// Sets `NLM_F_REQUEST | set` (clearing a stray `NLM_F_ACK` unless `set` has it),
@@ -309,12 +309,15 @@ impl<T: Transport> Conn<T> {
 
     /// One request in flight, numbered and sent here: the kernel's refusal or a
     /// malformed answer ends it with that error; `on` decides about the rest.
+    /// One copy for every caller (`on` is dynamic): the exchange's code is not
+    /// repeated per kind of reply.
+    #[inline(never)]
     fn one(
         &mut self,
         msg: &mut [u8],
         set: u16,
         small: bool,
-        mut on: impl FnMut(Event<'_, '_>) -> Flow,
+        on: &mut dyn FnMut(Event<'_, '_>) -> Flow,
     ) -> Result<()> {
         let (seq, op) = self.stamp(msg, set)?;
         self.send(op, msg)?;
@@ -341,7 +344,7 @@ impl<T: Transport> Conn<T> {
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut first_err: Option<Error> = None;
-        self.one(msg, NLM_F_ACK, false, |ev| match ev {
+        self.one(msg, NLM_F_ACK, false, &mut |ev| match ev {
             Event::Ack { .. } => Some(first_err.take().map_or(Ok(()), Err)),
             Event::Reply { msg, .. } => {
                 if first_err.is_none() {
@@ -358,7 +361,7 @@ impl<T: Transport> Conn<T> {
     /// syscall).
     #[inline]
     pub fn ack(&mut self, msg: &mut [u8]) -> Result<()> {
-        self.one(msg, NLM_F_ACK, true, |ev| {
+        self.one(msg, NLM_F_ACK, true, &mut |ev| {
             matches!(ev, Event::Ack { .. }).then_some(Ok(()))
         })
     }
@@ -372,7 +375,7 @@ impl<T: Transport> Conn<T> {
         msg: &mut [u8],
         mut on_reply: impl FnMut(&Message<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.one(msg, 0, false, |ev| match ev {
+        self.one(msg, 0, false, &mut |ev| match ev {
             Event::Reply { msg, .. } => Some(on_reply(msg)),
             // An ACK without a reply: nothing was found to report.
             Event::Ack { .. } => Some(Ok(())),
@@ -602,6 +605,49 @@ impl<T: Transport> Conn<T> {
         }
         result
     }
+}
+
+/// What a received message is to an exchange: the rule [`Conn::dispatch`] applies to
+/// every message, for callers that read datagrams themselves.
+#[derive(Debug)]
+pub enum Belongs<'m, 'a> {
+    /// It answers the window of requests in flight.
+    Exchange(Event<'m, 'a>),
+    /// `NLMSG_NOOP` or `NLMSG_OVERRUN` inside the window: nothing to do.
+    Control,
+    /// It belongs to no request in flight: a notification, a stale reply.
+    Other,
+}
+
+/// Classifies `m` against the window of `count` requests numbered from `first_seq`
+/// on the socket with port id `pid`: it answers one of them when its sequence number
+/// falls in the window and its port id is ours (or the kernel's, 0). `NLMSG_ERROR`
+/// 0 is the ACK; `NLMSG_DONE` may carry an errno.
+#[inline]
+pub fn classify<'m, 'a>(
+    m: &'m Message<'a>,
+    pid: u32,
+    first_seq: u32,
+    count: usize,
+) -> Belongs<'m, 'a> {
+    let h = m.header;
+    let pos = window_pos(first_seq, h.nlmsg_seq);
+    if pos >= count || (h.nlmsg_pid != pid && h.nlmsg_pid != 0) {
+        return Belongs::Other;
+    }
+    Belongs::Exchange(match h.nlmsg_type {
+        NLMSG_ERROR => match parse_error(m) {
+            Ok(a) if a.error == 0 => Event::Ack { pos },
+            Ok(ack) => Event::Refused { pos, ack },
+            Err(e) => Event::Malformed(e),
+        },
+        NLMSG_DONE => match parse_done(m) {
+            Ok(ack) => Event::Done { pos, ack },
+            Err(e) => Event::Malformed(e),
+        },
+        NLMSG_NOOP | NLMSG_OVERRUN => return Belongs::Control,
+        _ => Event::Reply { pos, msg: m },
+    })
 }
 
 /// The name of the request at the start of `msg` (its message type).

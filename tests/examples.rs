@@ -751,3 +751,265 @@ fn ip_example_makes_every_kind_and_shows_it_like_iproute2() {
         assert_eq!(ip_link_names(), vec!["lo".to_owned()]);
     });
 }
+
+/// A running `ip monitor`: its lines as they come, read on a thread.
+struct Listener {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Listener {
+    fn start(mut cmd: Command) -> Listener {
+        use std::io::BufRead;
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start a monitor");
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines() {
+                let Ok(l) = l else { return };
+                if tx.send(l).is_err() {
+                    return;
+                }
+            }
+        });
+        Listener {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads lines until one contains `needle` (within `wait`); true when found.
+    fn until(&mut self, needle: &str, wait: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + wait;
+        if self.seen.iter().any(|l| l.contains(needle)) {
+            return true;
+        }
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = l.contains(needle);
+                    self.seen.push(l);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// The lines after the last one containing `from`, up to and including the
+    /// first one containing `to` after it (and the line that continues it).
+    fn between(&self, from: &str, to: &str) -> Vec<String> {
+        let start = self.seen.iter().rposition(|l| l.contains(from)).unwrap() + 2;
+        let end = start
+            + self.seen[start..]
+                .iter()
+                .position(|l| l.contains(to))
+                .unwrap()
+            + 2;
+        self.seen[start..end.min(self.seen.len())].to_vec()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// `ip monitor` (the example) and iproute2's, side by side on the same namespace
+// while links, addresses, routes, neighbours, nexthops and rules change: the same
+// lines, in the same order. Both start listening, then `lo`'s MTU is changed until
+// both have printed it (so both are listening); the changes follow; a last MTU
+// change closes the comparison. Under qemu-user only links, addresses and routes
+// (the emulator translates nothing else).
+#[test]
+fn ip_monitor_prints_what_iproute2_prints_line_for_line() {
+    if cannot_run("ip_monitor_prints_what_iproute2_prints_line_for_line") {
+        return;
+    }
+    in_netns(|| {
+        ip(&["link", "set", "lo", "up"]);
+        let qemu = std::env::var_os("RTNL_QEMU_USER").is_some();
+        let objects: &[&str] = if qemu {
+            &["link", "address", "route"]
+        } else {
+            &["link", "address", "route", "neigh", "nexthop", "rule"]
+        };
+        let mut theirs = Command::new("ip");
+        theirs.args(["monitor", "label"]).args(objects);
+        let mut ours = command("ip");
+        if qemu {
+            ours.args(["monitor", "label"]).args(objects);
+            loud(
+                "ip_monitor_prints_what_iproute2_prints_line_for_line: under qemu-user \
+                 neighbours, nexthops and rules are NOT compared (the emulator does not \
+                 translate them); natively all six objects are",
+            );
+        } else {
+            ours.args(["monitor", "all"]);
+        }
+        let mut theirs = Listener::start(theirs);
+        let mut ours = Listener::start(ours);
+        let wait = std::time::Duration::from_millis(200);
+        let mut synced = None;
+        for k in 0..100 {
+            let mtu = format!("mtu {}", 60000 + k);
+            ip(&["link", "set", "lo", "mtu", &mtu[4..]]);
+            if theirs.until(&mtu, wait) && ours.until(&mtu, wait) {
+                synced = Some(mtu);
+                break;
+            }
+        }
+        let start = synced.expect("both monitors listening");
+        let steps: Vec<&[&str]> = vec![
+            &["link", "add", "mo0", "type", "veth", "peer", "name", "mo1"],
+            &["link", "set", "mo0", "up"],
+            &["link", "set", "mo1", "up"],
+            &["addr", "add", "10.70.0.1/24", "dev", "mo0"],
+            &["addr", "add", "fd70::1/64", "dev", "mo0", "nodad"],
+            &["route", "add", "10.71.0.0/16", "via", "10.70.0.2"],
+            &[
+                "-6",
+                "route",
+                "add",
+                "fd71::/64",
+                "via",
+                "fd70::2",
+                "dev",
+                "mo0",
+            ],
+            &["route", "add", "blackhole", "10.72.0.0/16", "table", "300"],
+        ];
+        let more: Vec<&[&str]> = vec![
+            &[
+                "neigh",
+                "add",
+                "10.70.0.7",
+                "lladdr",
+                "02:00:00:00:00:07",
+                "dev",
+                "mo0",
+            ],
+            &[
+                "neigh",
+                "add",
+                "fd70::7",
+                "lladdr",
+                "02:00:00:00:00:08",
+                "dev",
+                "mo0",
+                "router",
+            ],
+            &["rule", "add", "from", "10.1.0.0/16", "table", "100"],
+            &[
+                "-6",
+                "rule",
+                "add",
+                "to",
+                "fd02::/64",
+                "table",
+                "200",
+                "pref",
+                "500",
+            ],
+            &[
+                "rule",
+                "add",
+                "not",
+                "fwmark",
+                "0x10/0xff",
+                "iif",
+                "mo0",
+                "lookup",
+                "main",
+                "pref",
+                "600",
+            ],
+            &[
+                "nexthop",
+                "add",
+                "id",
+                "5",
+                "via",
+                "10.70.0.3",
+                "dev",
+                "mo0",
+            ],
+            &["nexthop", "add", "id", "6", "group", "5"],
+            &["nexthop", "add", "id", "7", "blackhole"],
+            &["nexthop", "del", "id", "6"],
+            &["rule", "del", "pref", "600"],
+            &["neigh", "del", "10.70.0.7", "dev", "mo0"],
+        ];
+        let last: Vec<&[&str]> = vec![
+            &["route", "del", "10.71.0.0/16"],
+            &["addr", "del", "10.70.0.1/24", "dev", "mo0"],
+            &["link", "set", "mo0", "mtu", "1400"],
+        ];
+        let none: Vec<&[&str]> = Vec::new();
+        for s in steps
+            .iter()
+            .chain(if qemu { none.iter() } else { more.iter() })
+            .chain(last.iter())
+        {
+            ip(s);
+        }
+        ip(&["link", "del", "mo0"]);
+        ip(&["link", "set", "lo", "mtu", "65000"]);
+        let long = std::time::Duration::from_secs(10);
+        assert!(
+            theirs.until("mtu 65000", long),
+            "iproute2: {:#?}",
+            theirs.seen
+        );
+        assert!(ours.until("mtu 65000", long), "ours: {:#?}", ours.seen);
+        let want = theirs.between(&start, "mtu 65000");
+        let got = ours.between(&start, "mtu 65000");
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(
+                g,
+                w,
+                "line {i} differs:\nours:\n{}\niproute2:\n{}",
+                got.join("\n"),
+                want.join("\n")
+            );
+        }
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "ours:\n{}\niproute2:\n{}",
+            got.join("\n"),
+            want.join("\n")
+        );
+        for label in ["[LINK]", "[ADDR]", "[ROUTE]", "Deleted "] {
+            assert!(
+                got.iter().any(|l| l.contains(label)),
+                "{label} in\n{}",
+                got.join("\n")
+            );
+        }
+        loud(&format!(
+            "ip monitor: {} lines, identical to iproute2's ({start} to mtu 65000)",
+            got.len()
+        ));
+        if !qemu {
+            for label in ["[NEIGH]", "[RULE]", "[NEXTHOP]"] {
+                assert!(
+                    got.iter().any(|l| l.starts_with(label)),
+                    "{label} in\n{}",
+                    got.join("\n")
+                );
+            }
+        }
+    });
+}

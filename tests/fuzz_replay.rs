@@ -13,13 +13,14 @@ use std::path::Path;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 6] = [
+const TARGETS: [(&str, Check); 7] = [
     ("messages", checks::messages),
     ("attrs", checks::attrs),
     ("ack", checks::ack),
     ("typed", checks::typed),
     ("encoders", checks::encoders),
     ("kinds", checks::kinds),
+    ("events", checks::events),
 ];
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {

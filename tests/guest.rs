@@ -36,6 +36,7 @@ fn full_spec(name: &str) -> InterfaceSpec {
         ipv6: Some((IP6, 64)),
         gateway4: Some(GW4),
         gateway6: Some(GW6),
+        dad: None,
     }
 }
 

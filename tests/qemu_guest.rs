@@ -6,9 +6,16 @@
 //! the same state again through sysfs/procfs/ioctls (no netlink), and reports it all as
 //! one JSON line (see tests/qemu/mod.rs).
 //!
+//! Before loading the virtio NIC's driver, the init starts waiting for the NIC by the
+//! MAC qemu gives it (`rtnl::guest::NicWait`: the link group joined, the links asked
+//! for); the NIC then comes as the kernel's notification while the driver probes —
+//! every boot checks that (`nic_wait.by_event`), so no polling is left in the init.
+//!
 //! Six boots:
 //! - `guest_configures_interface`: everything asked for is in the kernel and the files,
-//!   seen both ways, and the two views agree; two netlink round trips.
+//!   seen both ways, and the two views agree; three netlink round trips (the third
+//!   starts the wait for the IPv6 address's duplicate address detection, asked for
+//!   with `rtnl.dad`: the address is not tentative when apply returns).
 //! - `guest_without_netlink_falls_back_to_ioctls`: `rtnl.nonetlink=1` makes the init
 //!   install a seccomp filter refusing `socket(AF_NETLINK)` first; `apply()` falls back
 //!   to ioctls on its own: MAC, MTU and up are applied, the address and route steps
@@ -55,8 +62,12 @@ const DNS: &str = "10.0.2.3,fd00:1::3";
 const SEARCH: &str = "guest.internal";
 
 /// `GuestConfig::apply` with an interface: one `RTM_GETLINK`, one batch (rtnl::guest's
-/// module docs, "Round trips").
-const APPLY_ROUND_TRIPS: u64 = 2;
+/// module docs, "Round trips"), and the address dump that starts the wait for DAD
+/// (`rtnl.dad`: `InterfaceSpec::dad`).
+const APPLY_ROUND_TRIPS: u64 = 3;
+
+/// The step that waits for duplicate address detection of the IPv6 address.
+const DAD_STEP: &str = "wait until fd00:1::15 on eth0 is not tentative (DAD)";
 
 /// `EAFNOSUPPORT`'s text, as the seccomp filter makes `socket(AF_NETLINK)` fail.
 const EAFNOSUPPORT_TEXT: &str = "Address family not supported by protocol (os error 97)";
@@ -78,6 +89,9 @@ fn params() -> Vec<(&'static str, &'static str)> {
         ("rtnl.gwalias", GWALIAS),
         ("rtnl.dns", DNS),
         ("rtnl.search", SEARCH),
+        // Wait for the NIC by the MAC qemu gives it, and run DAD for the IPv6 address.
+        ("rtnl.nicmac", qemu::QEMU_MAC),
+        ("rtnl.dad", "5000"),
     ]
 }
 
@@ -124,6 +138,9 @@ fn expected_steps(ioctl: bool) -> Vec<String> {
             "ip link set dev eth0 up".into(),
             format!("ip route replace default via {GW4} dev eth0"),
             format!("ip -6 route replace default via {GW6} dev eth0"),
+        ])
+        .chain((!ioctl).then(|| DAD_STEP.to_string()))
+        .chain([
             format!("hostname {HOSTNAME}"),
             "write /etc/hosts".into(),
             "write /etc/resolv.conf".into(),
@@ -206,12 +223,21 @@ fn boot_and_check_harness(vm: &'static qemu::Vm, name: &str, params: &[(&str, &s
     let boot = vm.boot(name, params);
     let v = boot.expect_ok().clone();
     qemu::loud(&format!(
-        "qemu harness: boot {name}: guest uptime at result {} ms (modules loaded at {} ms, \
-         interface at {} ms, configured+read back at {} ms; GuestConfig::apply took {} us, \
-         {} netlink round trips); host boot-to-result {:.2?}; init {} bytes",
+        "qemu harness: boot {name}: guest uptime at result {} ms (NIC wait started at {} ms, \
+         modules loaded at {} ms, interface at {} ms by {}, configured+read back at {} ms; \
+         GuestConfig::apply took {} us, {} netlink round trips); host boot-to-result {:.2?}; \
+         init {} bytes",
         v.get("uptime_ms").as_u64().unwrap_or(0),
+        v.at(&["timings_ms", "nic_wait_started"])
+            .as_u64()
+            .unwrap_or(0),
         v.at(&["timings_ms", "modules"]).as_u64().unwrap_or(0),
         v.at(&["timings_ms", "iface"]).as_u64().unwrap_or(0),
+        if v.at(&["nic_wait", "by_event"]).as_bool() == Some(true) {
+            "notification"
+        } else {
+            "lookup"
+        },
         v.at(&["timings_ms", "configure"]).as_u64().unwrap_or(0),
         v.at(&["report", "apply_us"]).as_u64().unwrap_or(0),
         v.at(&["report", "round_trips"]).as_u64().unwrap_or(0),
@@ -234,6 +260,19 @@ fn boot_and_check_harness(vm: &'static qemu::Vm, name: &str, params: &[(&str, &s
         report.get("ifname").as_str(),
         Some("eth0"),
         "virtio-net without udev is eth0"
+    );
+    // The init waited for its NIC by the MAC qemu gave it, listening from before the
+    // driver was loaded: the NIC came as a notification while the driver probed, not
+    // from the first lookup (nothing was there yet) and not by polling.
+    let nic = v.get("nic_wait");
+    assert_eq!(nic.get("match").as_str(), Some("mac"), "{nic:?}");
+    assert_eq!(nic.get("ifname").as_str(), Some("eth0"), "{nic:?}");
+    assert_eq!(nic.get("by_event").as_bool(), Some(true), "{nic:?}");
+    let started = v.at(&["timings_ms", "nic_wait_started"]).as_u64().unwrap();
+    let loaded = v.at(&["timings_ms", "modules"]).as_u64().unwrap();
+    assert!(
+        started <= loaded,
+        "the wait began before the driver was loaded: {v:?}"
     );
     let eth = iface(&v, "eth0");
     assert_eq!(
@@ -497,6 +536,7 @@ fn guest_configures_interface() {
         "ip link set dev eth0 up".into(),
         format!("ip route replace default via {GW4} dev eth0"),
         format!("ip -6 route replace default via {GW6} dev eth0"),
+        DAD_STEP.to_string(),
     ] {
         assert_eq!(
             step(report, &s).get("outcome").as_str(),
@@ -552,6 +592,15 @@ fn guest_configures_interface() {
         BTreeSet::from(["127.0.0.1/8".to_string(), "::1/128".to_string()]),
         "lo addresses through rtnl"
     );
+    // DAD ran (no `nodad`) and finished (no longer tentative) before apply returned.
+    let v6 = rt
+        .get("addresses")
+        .as_array()
+        .iter()
+        .find(|a| a.get("address").as_str().map(norm_cidr) == Some(norm_cidr(IP6)))
+        .expect("the IPv6 address through rtnl");
+    let flags = v6.get("flags").as_u64().unwrap();
+    assert_eq!(flags & 0x42, 0, "neither nodad nor tentative: {v6:?}");
     for (family, dst, gw) in [(2, "0.0.0.0/0", GW4), (10, "::/0", GW6)] {
         let found = rt.get("routes").as_array().iter().any(|r| {
             r.get("family").as_u64() == Some(family)
@@ -735,7 +784,7 @@ fn guest_configure_error_is_reported() {
         first.starts_with(
             "configure: GuestConfig::apply: ip link set dev eth0 mtu 70000: FAILED: \
              RTM_NEWLINK: Invalid argument (os error 22)"
-        ) && first.ends_with("(1 of 14 steps failed)"),
+        ) && first.ends_with("(1 of 15 steps failed)"),
         "error: {err:?}"
     );
     // The report follows, one line per step: the other steps were still done.
@@ -1308,6 +1357,12 @@ fn guest_runs_the_cni_bridge_with_a_vlan() {
         image.rtnl_cni_size,
     ));
     assert_eq!(v.get("kernel").as_str(), Some(vm.kernel.release.as_str()));
+    assert_eq!(
+        v.at(&["nic_wait", "by_event"]).as_bool(),
+        Some(true),
+        "{:?}",
+        v.get("nic_wait")
+    );
     let c = v.get("cni");
 
     let ours = |s: &str| parsed_run(c.at(&["rtnl", s]));

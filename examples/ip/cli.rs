@@ -153,6 +153,20 @@ impl Names {
         Ok(Names(m))
     }
 
+    /// Remembers (or forgets, `None`) the name of link `index`, as a listener
+    /// learns of links (`ip monitor`'s `ll_remember_index`).
+    pub fn set(&mut self, index: u32, name: Option<String>) {
+        match name {
+            Some(n) => self.0.insert(index, n),
+            None => self.0.remove(&index),
+        };
+    }
+
+    /// The name of link `index`, when known.
+    pub fn get(&self, index: u32) -> Option<&str> {
+        self.0.get(&index).map(String::as_str)
+    }
+
     pub fn dev(&self, index: u32) -> String {
         self.0
             .get(&index)

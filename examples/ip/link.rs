@@ -181,7 +181,7 @@ fn set(h: &mut Handle, a: &mut Args<'_>) -> Res {
     Ok(())
 }
 
-const OPER_STATES: [&str; 7] = [
+pub const OPER_STATES: [&str; 7] = [
     "UNKNOWN",
     "NOTPRESENT",
     "DOWN",
@@ -250,7 +250,7 @@ fn brief_link(out: &mut Vec<u8>, l: &Link, all: &[Link]) {
 }
 
 /// iproute2's `ll_addr_n2a`: tunnels show an IP address, everything else hex bytes.
-fn ll_addr(a: &[u8], link_type: u16) -> String {
+pub fn ll_addr(a: &[u8], link_type: u16) -> String {
     const ARPHRD_TUNNEL: u16 = 768;
     const ARPHRD_TUNNEL6: u16 = 769;
     const ARPHRD_SIT: u16 = 776;
@@ -273,7 +273,7 @@ fn ll_addr(a: &[u8], link_type: u16) -> String {
 }
 
 /// `<BROADCAST,MULTICAST,UP,LOWER_UP> `, in ip's order and spelling.
-fn link_flags(out: &mut Vec<u8>, flags: LinkFlags, m_down: bool) {
+pub fn link_flags(out: &mut Vec<u8>, flags: LinkFlags, m_down: bool) {
     const ORDER: [LinkFlags; 18] = [
         LinkFlags::LOOPBACK,
         LinkFlags::BROADCAST,

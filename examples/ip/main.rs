@@ -24,6 +24,7 @@ mod addr;
 mod cli;
 mod kinds;
 mod link;
+mod monitor;
 mod neigh;
 mod nexthop;
 mod route;
@@ -77,6 +78,7 @@ OBJECT and COMMAND:
                         [oif NAME] [uidrange A-B] [ipproto P] [sport A[-B]] [dport A[-B]]
                         [table TABLE | goto N | blackhole | unreachable | prohibit | nop]
   rule flush [table TABLE]
+  monitor [link|address|route|neigh|nexthop|rule|all] [label] [all-nsid]
   help
 Options: -4 (IPv4 only), -6 (IPv6 only); -br is accepted (output is always brief).
 Exit status: 0 ok, 1 bad command line, 2 the kernel (or the system) refused.";
@@ -138,6 +140,8 @@ fn run(argv: &[String]) -> Res {
         rule::run(&mut h, &mut a, family)
     } else if matches(object, "tuntap") {
         tuntap::run(&mut a)
+    } else if matches(object, "monitor") {
+        monitor::run(&mut h, &mut a, family)
     } else {
         usage(format!("object \"{object}\" is unknown"))
     }

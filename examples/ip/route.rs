@@ -216,7 +216,7 @@ fn show(h: &mut Handle, family: Family, table: Option<u32>) -> Res {
     Ok(())
 }
 
-fn line(out: &mut String, r: &Route, all: bool, names: &Names) {
+pub fn line(out: &mut String, r: &Route, all: bool, names: &Names) {
     let host_len = if r.family == Family::INET { 32 } else { 128 };
     if r.kind != RouteType::UNICAST {
         let _ = write!(out, "{} ", r.kind);
@@ -430,7 +430,7 @@ fn cache_flags(out: &mut String, flags: u32) {
 }
 
 /// The route's (or a next hop's) flags, in ip's order.
-fn flags(out: &mut String, f: RouteFlags) {
+pub fn flags(out: &mut String, f: RouteFlags) {
     const ORDER: [(RouteFlags, &str); 11] = [
         (RouteFlags::DEAD, "dead"),
         (RouteFlags::ONLINK, "onlink"),

@@ -1942,3 +1942,257 @@ fn kinds_encode(data: &[u8]) {
         }
     }
 }
+
+// ---- target `events` -----------------------------------------------------------------
+
+/// The port id of the fuzzed monitor's socket.
+const EVENT_PID: u32 = 4242;
+/// A reply's sequence number in the input: replaced by the last request's (so that
+/// the fuzzer can write answers without knowing the monitor's seed).
+const LAST_SEQ: u32 = 0xdead_beef;
+
+/// Target `events`: the event decoder (`rtnl::wire::event`) on every message of the
+/// datagram — `Ok` or `Err`, consistent with the header, the owned conversion never
+/// panicking; the kernel filter's program (run by a classic-BPF interpreter with the
+/// kernel's semantics) agreeing with its user-space test on every message; and the
+/// monitor's state machine driven by the bytes as a script (datagrams, `ENOBUFS`,
+/// `EAGAIN`, a datagram too large, snapshots and lookups asked for) without a panic,
+/// its count of pending snapshots coming back to 0.
+pub fn events(data: &[u8]) {
+    use rtnl::wire::event::{Change, ObjectMsg};
+    let filters = [
+        rtnl::EventFilter::default().index(3),
+        rtnl::EventFilter::types(&[RTM_NEWLINK, RTM_DELLINK]).index(2),
+        rtnl::EventFilter::types(&[RTM_NEWROUTE, RTM_DELROUTE, RTM_NEWNEXTHOP])
+            .index(7)
+            .family(Family::INET6),
+        rtnl::EventFilter::default().family(Family::INET),
+    ];
+    static PROGRAMS: std::sync::OnceLock<Vec<Vec<SockFilter>>> = std::sync::OnceLock::new();
+    let programs = PROGRAMS.get_or_init(|| {
+        filters
+            .iter()
+            .map(|f| f.program(EVENT_PID).expect("a small program"))
+            .collect()
+    });
+    for m in Messages::new(data).map_while(|m| m.ok()) {
+        let ty = m.header.nlmsg_type;
+        match ObjectMsg::decode(&m) {
+            Ok(Some((change, o))) => {
+                let new = matches!(
+                    ty,
+                    RTM_NEWLINK
+                        | RTM_NEWADDR
+                        | RTM_NEWROUTE
+                        | RTM_NEWNEXTHOP
+                        | RTM_NEWNEIGH
+                        | RTM_NEWRULE
+                );
+                assert_eq!(change == Change::New, new, "type {ty}");
+                if let ObjectMsg::Link(l) = &o {
+                    assert_eq!(o.index(), Some(l.header.ifi_index as u32));
+                }
+                let _ = o.kind();
+                let _ = o.to_owned();
+            }
+            Ok(None) => assert!(
+                !matches!(
+                    ty,
+                    RTM_NEWLINK
+                        | RTM_DELLINK
+                        | RTM_NEWADDR
+                        | RTM_DELADDR
+                        | RTM_NEWROUTE
+                        | RTM_DELROUTE
+                        | RTM_NEWNEXTHOP
+                        | RTM_DELNEXTHOP
+                        | RTM_NEWNEIGH
+                        | RTM_DELNEIGH
+                        | RTM_NEWRULE
+                        | RTM_DELRULE
+                ),
+                "a modelled type {ty} decoded as unmodelled"
+            ),
+            Err(_) => {}
+        }
+        // The message's own bytes, as the kernel's filter sees a notification.
+        let start = m.payload.as_ptr() as usize - data.as_ptr() as usize - NlMsgHdr::LEN;
+        let bytes = &data[start..start + NlMsgHdr::LEN + m.payload.len()];
+        for (f, p) in filters.iter().zip(programs) {
+            let kernel = bpf_run(p, bytes) != 0;
+            let user = m.header.nlmsg_pid == EVENT_PID || f.matches(&m);
+            assert_eq!(kernel, user, "{f:?} on {bytes:02x?}");
+        }
+    }
+    // The state machine is driven by short scripts (what the fuzzer explores): a
+    // long capture is a poor script and costs the replay of every mutation.
+    if data.len() <= 512 {
+        monitor_script(data);
+    }
+}
+
+/// A classic-BPF interpreter for what `EventFilter::program` emits, with the
+/// kernel's semantics: big-endian loads, a load out of bounds ends with 0,
+/// `SKF_AD_NLATTR` as `nla_find`.
+fn bpf_run(prog: &[SockFilter], pkt: &[u8]) -> u32 {
+    let (mut a, mut x, mut pc) = (0u32, 0u32, 0usize);
+    let load = |at: usize, n: usize| -> Option<u32> {
+        let b = pkt.get(at..at.checked_add(n)?)?;
+        Some(b.iter().fold(0u32, |v, &c| v << 8 | u32::from(c)))
+    };
+    for _ in 0..BPF_MAXINSNS {
+        let i = prog[pc];
+        pc += 1;
+        let size = match i.code & 0x18 {
+            BPF_W => 4,
+            BPF_H => 2,
+            _ => 1,
+        };
+        match i.code {
+            c if c == BPF_LD | BPF_W | BPF_ABS && i.k == SKF_AD_OFF + SKF_AD_NLATTR => {
+                let start = a as usize;
+                a = 0;
+                if pkt.len() >= 4 && start <= pkt.len() - 4 {
+                    let mut off = start;
+                    for at in Attrs::new(&pkt[start..]).map_while(|r| r.ok()) {
+                        if at.ty == x as u16 {
+                            a = off as u32;
+                            break;
+                        }
+                        off += align4(at.value.len() + 4);
+                    }
+                }
+            }
+            c if c & 0x07 == BPF_LD && c & 0xe0 == BPF_ABS => match load(i.k as usize, size) {
+                Some(v) => a = v,
+                None => return 0,
+            },
+            c if c & 0x07 == BPF_LD && c & 0xe0 == BPF_IND => {
+                match load(x as usize + i.k as usize, size) {
+                    Some(v) => a = v,
+                    None => return 0,
+                }
+            }
+            c if c == BPF_LD | BPF_IMM => a = i.k,
+            c if c == BPF_LDX | BPF_W | BPF_IMM => x = i.k,
+            c if c == BPF_MISC | BPF_TAX => x = a,
+            c if c == BPF_JMP | BPF_JEQ | BPF_K => {
+                pc += usize::from(if a == i.k { i.jt } else { i.jf })
+            }
+            c if c == BPF_RET | BPF_K => return i.k,
+            c => panic!("instruction {c:#x} is not one the generator emits"),
+        }
+    }
+    panic!("the program did not end")
+}
+
+/// An event source whose datagrams and errors come from the fuzzer's bytes.
+struct Script<'a> {
+    data: &'a [u8],
+    last_seq: u32,
+}
+
+impl rtnl::Transport for Script<'_> {
+    fn send(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(h) = NlMsgHdr::read_from(buf) {
+            self.last_seq = h.nlmsg_seq;
+        }
+        Ok(())
+    }
+    fn recv(&mut self, _buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        Err(std::io::Error::from_raw_os_error(libc_eagain()))
+    }
+    fn port_id(&self) -> u32 {
+        EVENT_PID
+    }
+}
+
+fn libc_eagain() -> i32 {
+    11
+}
+
+impl rtnl::EventSource for Script<'_> {
+    fn join(&mut self, _group: u32) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn leave(&mut self, _group: u32) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn recv_event(
+        &mut self,
+        buf: &mut [u8],
+        _wait: rtnl::socket::Wait,
+    ) -> std::io::Result<rtnl::socket::RecvMeta> {
+        let Some((&op, rest)) = self.data.split_first() else {
+            return Err(std::io::Error::from_raw_os_error(libc_eagain()));
+        };
+        self.data = rest;
+        match op % 8 {
+            // ENOBUFS (105): notifications were dropped.
+            4 => Err(std::io::Error::from_raw_os_error(105)),
+            5 => Err(std::io::Error::from_raw_os_error(libc_eagain())),
+            _ => {
+                let len = usize::from(*self.data.first().unwrap_or(&0)) * 4;
+                let take = len.min(self.data.len().saturating_sub(1));
+                let d = self.data.get(1..1 + take).unwrap_or(&[]);
+                self.data = &self.data[(1 + take).min(self.data.len())..];
+                let mut v = d.to_vec();
+                // Answers to "the last request": its seq, our port id.
+                let mut off = 0;
+                while off + 16 <= v.len() {
+                    let h = NlMsgHdr::read_from(&v[off..]).expect("16 bytes");
+                    if h.nlmsg_seq == LAST_SEQ {
+                        v[off + 8..off + 12].copy_from_slice(&self.last_seq.to_ne_bytes());
+                        v[off + 12..off + 16].copy_from_slice(&EVENT_PID.to_ne_bytes());
+                    }
+                    if (h.nlmsg_len as usize) < 16 {
+                        break;
+                    }
+                    off += align4(h.nlmsg_len as usize);
+                }
+                let truncated = op % 8 == 6 || v.len() > buf.len();
+                let n = v.len().min(buf.len());
+                buf[..n].copy_from_slice(&v[..n]);
+                Ok(rtnl::socket::RecvMeta {
+                    len: if op % 8 == 6 { buf.len() + 1 } else { v.len() },
+                    truncated,
+                    nsid: (op % 8 == 7).then_some(i32::from(op >> 3)),
+                    group: None,
+                })
+            }
+        }
+    }
+    fn drops(&self) -> Option<u32> {
+        Some(self.data.len() as u32)
+    }
+}
+
+fn monitor_script(data: &[u8]) {
+    use rtnl::{Group, Monitor};
+    let mut m = Monitor::from_source(Script { data, last_seq: 0 });
+    let _ = m.join(Group::LINK);
+    let _ = m.join(Group::IPV4_ROUTE);
+    m.set_resync(data.first().is_some_and(|b| b & 1 != 0));
+    if data.get(1).is_some_and(|b| b & 1 != 0) {
+        let _ = m.snapshot();
+    }
+    if data.get(2).is_some_and(|b| b & 1 != 0) {
+        let _ = m.set_filter(Some(rtnl::EventFilter::default().index(2)));
+    }
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        assert!(steps < 1_000_000, "the monitor does not come to rest");
+        match m.try_recv() {
+            Ok(Some(ev)) => {
+                let _ = ev.describe();
+                let _ = ev.to_owned();
+                let _ = (ev.object(), ev.exists(), ev.is_notification());
+            }
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    // Snapshots pending: at most the one asked for and one resync per overrun.
+    assert!(m.snapshots_pending() as u64 <= 1 + m.stats().overruns);
+}

@@ -94,6 +94,9 @@ const _: () = {
     assert!(offset_of!(NlMsgErr, msg) == 4);
     assert!(size_of::<RtAttr>() == RtAttr::LEN);
     assert!(offset_of!(RtAttr, rta_type) == 2);
+    assert!(size_of::<SockFilter>() == 8);
+    assert!(offset_of!(SockFilter, jt) == 2);
+    assert!(offset_of!(SockFilter, k) == 4);
 };
 
 // Neighbours, FDB entries and policy rules (linux/neighbour.h, linux/fib_rules.h).

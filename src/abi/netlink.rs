@@ -156,3 +156,59 @@ pub const NLMSGERR_ATTR_MISS_NEST: u16 = 6;
 pub const NLA_F_NESTED: u16 = 1 << 15;
 pub const NLA_F_NET_BYTEORDER: u16 = 1 << 14;
 pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+
+// Socket options (SOL_NETLINK) and ancillary data of a listening socket.
+pub const NETLINK_DROP_MEMBERSHIP: i32 = 2;
+/// Ancillary data `struct nl_pktinfo { __u32 group; }`: the group a notification was
+/// sent to.
+pub const NETLINK_PKTINFO: i32 = 3;
+pub const NETLINK_BROADCAST_ERROR: i32 = 4;
+pub const NETLINK_NO_ENOBUFS: i32 = 5;
+/// Notifications from every namespace that has an id in the socket's own; the id
+/// comes as ancillary data of this same type (an `int`).
+pub const NETLINK_LISTEN_ALL_NSID: i32 = 8;
+
+/// `struct sock_filter` (8 bytes): one classic-BPF instruction, as
+/// `SO_ATTACH_FILTER` takes them.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SockFilter {
+    pub code: u16,
+    pub jt: u8,
+    pub jf: u8,
+    pub k: u32,
+}
+
+// linux/filter.h + linux/bpf_common.h: instruction classes and modes.
+pub const BPF_LD: u16 = 0x00;
+pub const BPF_LDX: u16 = 0x01;
+pub const BPF_JMP: u16 = 0x05;
+pub const BPF_RET: u16 = 0x06;
+pub const BPF_MISC: u16 = 0x07;
+pub const BPF_W: u16 = 0x00;
+pub const BPF_H: u16 = 0x08;
+pub const BPF_B: u16 = 0x10;
+pub const BPF_IMM: u16 = 0x00;
+pub const BPF_ABS: u16 = 0x20;
+pub const BPF_IND: u16 = 0x40;
+pub const BPF_JA: u16 = 0x00;
+pub const BPF_JEQ: u16 = 0x10;
+pub const BPF_K: u16 = 0x00;
+pub const BPF_X: u16 = 0x08;
+pub const BPF_TAX: u16 = 0x00;
+/// The longest program the kernel accepts (`BPF_MAXINSNS`).
+pub const BPF_MAXINSNS: usize = 4096;
+/// Ancillary loads start here (`SKF_AD_OFF`, -0x1000 as the `k` field carries it).
+pub const SKF_AD_OFF: u32 = 0xffff_f000;
+/// `A = offset of the first attribute of type X at or after offset A` (0: none).
+pub const SKF_AD_NLATTR: u32 = 12;
+
+// linux/net_namespace.h: RTM_NEWNSID / RTM_GETNSID attributes (rtgenmsg header).
+pub const NETNSA_NONE: u16 = 0;
+pub const NETNSA_NSID: u16 = 1;
+pub const NETNSA_PID: u16 = 2;
+pub const NETNSA_FD: u16 = 3;
+pub const NETNSA_TARGET_NSID: u16 = 4;
+pub const NETNSA_CURRENT_NSID: u16 = 5;
+/// `NETNSA_NSID_NOT_ASSIGNED`.
+pub const NETNSA_NSID_NOT_ASSIGNED: i32 = -1;

@@ -33,11 +33,12 @@ fn queue<F: FnMut(usize, Result<()>)>(
             address,
             prefix_len,
             scope,
+            dad,
             ..
         } => {
             let mut a = Address::new(index, address, prefix_len);
             a.scope = scope;
-            if address.is_ipv6() {
+            if address.is_ipv6() && !dad {
                 a.flags = AddrFlags::NODAD;
             }
             b.add(&a)
@@ -221,6 +222,49 @@ pub(crate) fn configure_links(
     }
     // The lookup's step is already in the report; `lo` goes first in the batch.
     run_netlink(h, plan, report);
+    if let (Some(spec), Some(index)) = (spec, report.index) {
+        if let (Some(limit), Some((a, _))) = (spec.dad, spec.ipv6) {
+            wait_dad_step(h, &spec.name, index, a, limit, report);
+        }
+    }
+}
+
+/// With DAD asked for: once the address was added (or was there), waits for the
+/// kernel to finish checking it — a monitor beside the handle's socket, the
+/// address dumped, then its notifications: one round trip and the wait.
+fn wait_dad_step(
+    h: &mut Handle,
+    link: &str,
+    index: u32,
+    address: std::net::Ipv6Addr,
+    limit: std::time::Duration,
+    report: &mut Report,
+) {
+    let address = std::net::IpAddr::V6(address);
+    let added = report.steps.iter().any(|s| {
+        matches!(&s.step, Step::Address { address: a, .. } if *a == address) && s.result.is_ok()
+    });
+    if !added {
+        return;
+    }
+    let deadline = std::time::Instant::now() + limit;
+    report.round_trips += 1;
+    #[cfg(rtnl_netlink)]
+    let r = crate::ops::monitor::Monitor::for_handle(h, &[])
+        .and_then(|mut m| m.wait_dad(index, address, deadline))
+        .map(|_| Outcome::Done);
+    #[cfg(not(rtnl_netlink))]
+    let r = {
+        let _ = (h, index, deadline);
+        Err(Error::Unsupported { op: "wait for DAD" })
+    };
+    report.push(
+        Step::Dad {
+            link: link.to_owned(),
+            address,
+        },
+        r,
+    );
 }
 
 /// Brings `lo` up with its addresses: `ip link set lo up; ip addr add 127.0.0.1/8 dev

@@ -7,6 +7,8 @@
 //! | [`configure_interface`] | `ip link set dev IF address MAC mtu MTU; ip addr add A4/P dev IF; ip addr add A6/P dev IF; ip link set dev IF up; ip route replace default via GW4 dev IF; ip -6 route replace default via GW6 dev IF` | 2 |
 //! | [`GuestConfig::apply`] | all of the above, `hostname NAME`, `echo ... > /etc/hosts`, `echo nameserver ... > /etc/resolv.conf` | 2 |
 //! | [`set_hostname`] | `hostname NAME` | (`sethostname`) |
+//! | [`NicWait`], [`wait_for_nic`] | a loop over `/sys/class/net` and `sleep` until the NIC is there | 1 + the wait |
+//! | [`wait_for_dad`], [`InterfaceSpec::dad`] | a loop of `ip -6 addr show tentative` and `sleep` | 1 + the wait |
 //! | [`write_hosts`], [`render_hosts`] | `echo ... > /etc/hosts` | — |
 //! | [`write_resolv_conf`], [`render_resolv_conf`] | `echo nameserver ... > /etc/resolv.conf` | — |
 //!
@@ -82,6 +84,7 @@
 //!         gateway4: Some("10.0.2.2".parse()?),
 //!         ipv6: Some(("fd00:1::15".parse()?, 64)),
 //!         gateway6: Some("fd00:1::1".parse()?),
+//!         dad: None,
 //!     }),
 //!     hostname: Some(Hostname::new("vm1")?),
 //!     gateway_alias: Some(Hostname::new("host.internal")?),
@@ -112,6 +115,7 @@ mod files;
 mod plan;
 mod report;
 mod spec;
+mod wait;
 
 pub use bringup::{
     configure_interface, configure_interface_ioctl, configure_interface_with, configure_loopback,
@@ -121,6 +125,7 @@ pub use config::GuestConfig;
 pub use files::{render_hosts, render_resolv_conf, set_hostname, write_hosts, write_resolv_conf};
 pub use report::{ConfigureError, Outcome, Report, Step, StepReport};
 pub use spec::{Hostname, InterfaceSpec};
+pub use wait::{wait_for_dad, wait_for_nic, Nic, NicFound, NicWait};
 
 #[cfg(test)]
 mod tests {

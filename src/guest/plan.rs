@@ -32,13 +32,16 @@ pub(crate) enum Action {
     Mtu(u32),
     /// `ip link set dev X up`.
     Up,
-    /// `ip addr add A/P dev X` (IPv6 without DAD).
+    /// `ip addr add A/P dev X` (IPv6 without DAD unless asked for).
     Address {
         address: IpAddr,
         prefix_len: u8,
         scope: Scope,
         /// An address of `lo`, which the kernel assigns itself when `lo` goes up.
         loopback: bool,
+        /// Let the kernel run duplicate address detection (IPv6): sent without
+        /// `IFA_F_NODAD`.
+        dad: bool,
     },
     /// `ip route replace default via GW dev X`.
     DefaultRoute(IpAddr),
@@ -64,7 +67,14 @@ pub(crate) fn plan_loopback(now: Option<&LinkState>) -> Vec<Planned> {
         (IpAddr::V6(Ipv6Addr::LOCALHOST), 128, Scope::UNIVERSE),
     ];
     for (address, prefix_len, scope) in addrs {
-        plan.push(address_step(link(), address, prefix_len, scope, true));
+        plan.push(address_step(
+            link(),
+            address,
+            prefix_len,
+            scope,
+            true,
+            false,
+        ));
     }
     plan
 }
@@ -76,6 +86,7 @@ fn address_step(
     prefix_len: u8,
     scope: Scope,
     loopback: bool,
+    dad: bool,
 ) -> Planned {
     Planned {
         step: Step::Address {
@@ -88,6 +99,7 @@ fn address_step(
             prefix_len,
             scope,
             loopback,
+            dad,
         }),
     }
 }
@@ -119,6 +131,7 @@ pub(crate) fn plan_interface(spec: &InterfaceSpec, now: &LinkState) -> Vec<Plann
             prefix_len,
             Scope::UNIVERSE,
             false,
+            address.is_ipv6() && spec.dad.is_some(),
         ));
     }
     plan.push(Planned {

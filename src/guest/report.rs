@@ -56,6 +56,15 @@ pub enum Step {
         /// The link.
         link: String,
     },
+    /// Waiting for duplicate address detection of an IPv6 address to finish (what
+    /// is otherwise a loop of `ip -6 addr show dev LINK tentative`), when
+    /// [`InterfaceSpec::dad`](super::InterfaceSpec::dad) asks for it.
+    Dad {
+        /// The link.
+        link: String,
+        /// The address.
+        address: IpAddr,
+    },
     /// `ip [-6] route replace default via GATEWAY dev LINK`.
     DefaultRoute {
         /// The link the route is bound to.
@@ -93,6 +102,9 @@ impl fmt::Display for Step {
                 prefix_len,
             } => write!(f, "ip addr add {address}/{prefix_len} dev {link}"),
             Step::Up { link } => write!(f, "ip link set dev {link} up"),
+            Step::Dad { link, address } => {
+                write!(f, "wait until {address} on {link} is not tentative (DAD)")
+            }
             Step::DefaultRoute { link, gateway } => {
                 let six = if gateway.is_ipv6() { " -6" } else { "" };
                 write!(f, "ip{six} route replace default via {gateway} dev {link}")

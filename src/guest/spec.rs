@@ -8,6 +8,7 @@ use crate::validate::check_prefix;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// How one network interface should be configured. Fields left `None` are not
 /// touched.
@@ -29,6 +30,12 @@ pub struct InterfaceSpec {
     /// The IPv6 default gateway (`ip -6 route replace default via GW dev NAME`); needs
     /// `ipv6`. A link-local gateway (`fe80::1`) works: the route is bound to the link.
     pub gateway6: Option<Ipv6Addr>,
+    /// Duplicate address detection for `ipv6`: `None` (the default) adds it with
+    /// `nodad`, usable at once; `Some(limit)` lets the kernel check that no other
+    /// node uses it and waits — on the kernel's events, up to `limit` — until it is
+    /// no longer tentative ([`super::Step::Dad`]). An address another node uses is
+    /// [`crate::Error::DadFailed`].
+    pub dad: Option<Duration>,
 }
 
 impl InterfaceSpec {

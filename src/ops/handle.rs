@@ -43,8 +43,16 @@ enum Backend {
     Ioctl {
         errno: i32,
         io: IoctlSocket,
+        /// Sets MAC, MTU, up or down by `ioctl`. Only [`Handle::open`] names it: a
+        /// program that makes its handles with [`Handle::netlink_only`] or
+        /// [`Handle::from_socket`] does not carry the `ioctl` code.
+        set_basic: SetBasic,
     },
 }
+
+/// The `ioctl` side of [`Handle::set_link_up`] and its three siblings.
+pub(crate) type SetBasic =
+    fn(&IoctlSocket, crate::wire::link::LinkRef<'_>, crate::wire::link::BasicChange) -> Result<()>;
 
 /// A connection to the kernel's routing subsystem, reused for every call: the API.
 ///
@@ -223,6 +231,7 @@ impl Handle {
                 backend: Backend::Ioctl {
                     errno: source.raw_os_error().unwrap_or(libc::EPERM),
                     io: ioctl()?,
+                    set_basic: crate::ops::link::set_basic_by_ioctl,
                 },
                 fallback: true,
                 tx: Vec::new(),
@@ -279,8 +288,14 @@ impl Handle {
     /// The `ioctl` socket to fall back on, when netlink is unavailable and the
     /// fallback is on.
     pub(crate) fn ioctl_fallback(&self) -> Option<&IoctlSocket> {
+        self.ioctl_set_basic().map(|(io, _)| io)
+    }
+
+    /// [`ioctl_fallback`](Self::ioctl_fallback) with the function that sets MAC,
+    /// MTU, up or down through it.
+    pub(crate) fn ioctl_set_basic(&self) -> Option<(&IoctlSocket, SetBasic)> {
         match &self.backend {
-            Backend::Ioctl { io, .. } if self.fallback => Some(io),
+            Backend::Ioctl { io, set_basic, .. } if self.fallback => Some((io, *set_basic)),
             _ => None,
         }
     }

@@ -153,30 +153,11 @@ impl Handle {
     /// for it once).
     #[inline(never)]
     fn set_basic(&mut self, link: LinkRef<'_>, what: Basic) -> Result<()> {
-        if let Some(io) = self.ioctl_fallback() {
-            link.check()?;
-            let name = match link {
-                LinkRef::Name(n) => IfName::new(n)?,
-                LinkRef::Index(i) => io.if_name(i)?,
-            };
-            let name = name.to_str().ok_or_else(|| {
-                Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8")
-            })?;
-            return match what {
-                Basic::Up(up) => io.set_up(name, up),
-                Basic::Mtu(mtu) => io.set_mtu(name, mtu),
-                Basic::Mac(mac) => io.set_mac(name, mac),
-            };
+        if let Some((io, set)) = self.ioctl_set_basic() {
+            return set(io, link, what);
         }
-        let change = match what {
-            Basic::Up(up) => Link::default().set_flag(crate::types::LinkFlags::UP, up),
-            Basic::Mtu(mtu) => Link::default().mtu(mtu),
-            Basic::Mac(mac) => Link {
-                address: Some(mac.into()),
-                ..Default::default()
-            },
-        };
-        self.set_link(link, &change)
+        self.push(&BasicSelect { link, what })
+            .map_err(not_found("link", link))
     }
 
     /// `ip link set dev LINK up`. Without netlink: `SIOCGIFFLAGS` + `SIOCSIFFLAGS`.
@@ -288,11 +269,45 @@ impl Handle {
 }
 
 /// The changes that fall back to `ioctl`s.
-#[derive(Clone, Copy)]
-enum Basic {
-    Up(bool),
-    Mtu(u32),
-    Mac(MacAddr),
+use crate::wire::link::BasicChange as Basic;
+
+/// MAC, MTU, up or down by `ioctl` (`SIOCSIFHWADDR`, `SIOCSIFMTU`,
+/// `SIOCGIFFLAGS`+`SIOCSIFFLAGS`): the fallback a [`Handle`] holds when netlink is
+/// refused ([`crate::ops::handle::SetBasic`]).
+pub(crate) fn set_basic_by_ioctl(
+    io: &crate::sys::ioctl::IoctlSocket,
+    link: LinkRef<'_>,
+    what: Basic,
+) -> Result<()> {
+    link.check()?;
+    let name = match link {
+        LinkRef::Name(n) => IfName::new(n)?,
+        LinkRef::Index(i) => io.if_name(i)?,
+    };
+    let name = name
+        .to_str()
+        .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
+    match what {
+        Basic::Up(up) => io.set_up(name, up),
+        Basic::Mtu(mtu) => io.set_mtu(name, mtu),
+        Basic::Mac(mac) => io.set_mac(name, mac),
+    }
+}
+
+/// One of those changes to the link `link` selects.
+struct BasicSelect<'a> {
+    link: LinkRef<'a>,
+    what: Basic,
+}
+
+impl crate::wire::Request for BasicSelect<'_> {
+    fn check(&self) -> Result<()> {
+        self.link.check()
+    }
+
+    fn emit(&self, buf: &mut [u8]) -> std::result::Result<usize, WireError> {
+        self.what.emit_for(self.link, buf)
+    }
 }
 
 /// [`Link::decode`] for any message lifetime (what a lookup's reader needs).

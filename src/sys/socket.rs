@@ -13,7 +13,7 @@
 use std::io;
 #[cfg(rtnl_netlink)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the exchange layer needs from a netlink socket.
 pub trait Transport {
@@ -51,6 +51,59 @@ pub trait Transport {
     }
 }
 
+/// How long a receive may wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Not at all: what is queued, or `EAGAIN`.
+    No,
+    /// Until this instant, then `EAGAIN`.
+    Until(Instant),
+    /// Until a datagram arrives (a non-blocking socket still returns `EAGAIN` at once).
+    Forever,
+}
+
+/// What came with one received datagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecvMeta {
+    /// The datagram's length. When it is larger than the buffer (`truncated`), this is
+    /// its real length and the rest of it is lost.
+    pub len: usize,
+    /// The datagram did not fit the buffer.
+    pub truncated: bool,
+    /// `NETLINK_LISTEN_ALL_NSID`: the id (in the socket's namespace) of the namespace
+    /// the notification comes from; `None` for the socket's own namespace.
+    pub nsid: Option<i32>,
+    /// `NETLINK_PKTINFO`: the multicast group the datagram was sent to (`None`: a
+    /// unicast reply, or the option is off).
+    pub group: Option<u32>,
+}
+
+/// What a [`crate::Monitor`] needs from a socket beyond [`Transport`]: multicast
+/// groups, datagrams with their ancillary data, receives bounded by a deadline, a
+/// kernel-side filter. [`Socket`] implements it; the tests implement it for a scripted
+/// fake kernel.
+pub trait EventSource: Transport {
+    /// Joins a multicast group (`RTNLGRP_*`).
+    fn join(&mut self, group: u32) -> io::Result<()>;
+    /// Leaves a multicast group.
+    fn leave(&mut self, group: u32) -> io::Result<()>;
+    /// Receives one datagram into `buf`, waiting as `wait` says. A datagram not sent
+    /// by the kernel is skipped. Errors are errnos: `EAGAIN` when nothing came in
+    /// time, `ENOBUFS` when the kernel dropped notifications because the receive
+    /// buffer was full (the next receive goes on with what is queued).
+    fn recv_event(&mut self, buf: &mut [u8], wait: Wait) -> io::Result<RecvMeta>;
+    /// Installs (`Some`) or removes (`None`) a classic-BPF socket filter.
+    fn set_filter(&mut self, program: Option<&[crate::abi::SockFilter]>) -> io::Result<()> {
+        let _ = program;
+        Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP))
+    }
+    /// How many datagrams the kernel has dropped for this socket so far
+    /// (`SO_MEMINFO`), when known.
+    fn drops(&self) -> Option<u32> {
+        None
+    }
+}
+
 /// The default receive timeout: a reply that never comes is an error, not a hang.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -74,6 +127,10 @@ pub struct Socket {
     /// `SO_SNDBUF` as the kernel reports it (twice what was asked); 0 until a batch
     /// needs it.
     sndbuf: usize,
+    nonblocking: bool,
+    /// Ancillary data was asked for (`NETLINK_LISTEN_ALL_NSID`, `NETLINK_PKTINFO`):
+    /// receives go through `recvmsg`; without, `recvfrom` is enough (and cheaper).
+    cmsgs: bool,
 }
 
 #[cfg(rtnl_netlink)]
@@ -152,6 +209,8 @@ impl Socket {
             timeout: None,
             rcvbuf: 0,
             sndbuf: 0,
+            nonblocking: false,
+            cmsgs: false,
         };
         // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
         let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
@@ -255,6 +314,200 @@ impl Socket {
             crate::abi::NETLINK_ADD_MEMBERSHIP,
             group as libc::c_int,
         )
+    }
+
+    /// Leaves a multicast group.
+    pub fn drop_membership(&self, group: u32) -> io::Result<()> {
+        setsockopt_int(
+            self.fd.as_fd(),
+            crate::abi::SOL_NETLINK,
+            crate::abi::NETLINK_DROP_MEMBERSHIP,
+            group as libc::c_int,
+        )
+    }
+
+    /// Sets a `SOL_NETLINK` option that takes an on/off `int` (`NETLINK_PKTINFO`,
+    /// `NETLINK_LISTEN_ALL_NSID`, `NETLINK_NO_ENOBUFS`, ...).
+    pub fn set_netlink_option(&mut self, option: i32, on: bool) -> io::Result<()> {
+        setsockopt_int(
+            self.fd.as_fd(),
+            crate::abi::SOL_NETLINK,
+            option,
+            libc::c_int::from(on),
+        )?;
+        if on
+            && matches!(
+                option,
+                crate::abi::NETLINK_LISTEN_ALL_NSID | crate::abi::NETLINK_PKTINFO
+            )
+        {
+            self.cmsgs = true;
+        }
+        Ok(())
+    }
+
+    /// Makes receives return `EAGAIN` at once instead of blocking (`O_NONBLOCK`), for
+    /// an event loop (epoll, mio) that waits for readiness itself.
+    pub fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
+        // SAFETY: plain fcntl on a live descriptor.
+        let flags = cvt(unsafe { libc::fcntl(self.fd.as_raw_fd(), libc::F_GETFL) })?;
+        let new = if on {
+            flags | libc::O_NONBLOCK
+        } else {
+            flags & !libc::O_NONBLOCK
+        };
+        if new != flags {
+            // SAFETY: plain fcntl on a live descriptor with an int argument.
+            cvt(unsafe { libc::fcntl(self.fd.as_raw_fd(), libc::F_SETFL, new) })?;
+        }
+        self.nonblocking = on;
+        Ok(())
+    }
+
+    /// True when receives do not block ([`set_nonblocking`](Self::set_nonblocking)).
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking
+    }
+
+    /// Waits until a datagram (or an error such as `ENOBUFS`) is ready to be
+    /// received, or `timeout` passes (`None`: no limit). `Ok(false)` on timeout.
+    pub fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        let ms = match timeout {
+            None => -1,
+            // Rounded up: a deadline is never cut short.
+            Some(d) => d
+                .as_nanos()
+                .div_ceil(1_000_000)
+                .min(libc::c_int::MAX as u128) as libc::c_int,
+        };
+        let mut p = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: `p` is one valid pollfd, alive during the call.
+        let n = cvt(unsafe { libc::poll(&mut p, 1, ms) })?;
+        Ok(n > 0)
+    }
+
+    /// Receives one datagram with `recvmsg`, with its ancillary data (the namespace
+    /// id of `NETLINK_LISTEN_ALL_NSID`, the group of `NETLINK_PKTINFO`) and the
+    /// sender's port id. `MSG_TRUNC`: a datagram larger than `buf` is reported with
+    /// its real length and `truncated`. `dontwait`: `EAGAIN` instead of blocking.
+    pub fn recv_meta(&self, buf: &mut [u8], dontwait: bool) -> io::Result<(RecvMeta, u32)> {
+        /// Room for both control messages (each at most 24 bytes), aligned for
+        /// `struct cmsghdr`.
+        #[repr(C, align(8))]
+        struct Control([u8; 64]);
+        let mut control = Control([0; 64]);
+        // SAFETY: sockaddr_nl is plain data; all-zero is a valid value.
+        let mut addr: libc::sockaddr_nl = unsafe { core::mem::zeroed() };
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: msghdr is plain data; all-zero is a valid value (no name, no iov,
+        // no control), filled in below.
+        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+        msg.msg_name = (&mut addr as *mut libc::sockaddr_nl).cast();
+        msg.msg_namelen = core::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.0.as_mut_ptr().cast();
+        msg.msg_controllen = control.0.len() as _;
+        let flags = libc::MSG_TRUNC | if dontwait { libc::MSG_DONTWAIT } else { 0 };
+        // SAFETY: `msg` points to `addr`, one iovec over `buf` (valid for writes of
+        // its length) and `control`, all alive during the call.
+        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, flags) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let n = n as usize;
+        let used = (msg.msg_controllen as usize).min(control.0.len());
+        let mut meta = parse_control(&control.0[..used]);
+        meta.len = n;
+        meta.truncated = n > buf.len();
+        Ok((meta, addr.nl_pid))
+    }
+
+    /// Installs a classic-BPF program as the socket's filter (`SO_ATTACH_FILTER`):
+    /// the kernel runs it on every datagram before queueing it — notifications the
+    /// program refuses never wake the reader nor take room in its buffer.
+    pub fn attach_filter(&self, program: &[crate::abi::SockFilter]) -> io::Result<()> {
+        let mut insns: Vec<libc::sock_filter> = program
+            .iter()
+            .map(|i| libc::sock_filter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect();
+        let len =
+            u16::try_from(insns.len()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+        let prog = libc::sock_fprog {
+            len,
+            filter: insns.as_mut_ptr(),
+        };
+        // SAFETY: `prog` points to `insns` (`len` instructions), both alive during the
+        // call; the kernel copies the program.
+        let r = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_ATTACH_FILTER,
+                (&prog as *const libc::sock_fprog).cast(),
+                core::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+            )
+        };
+        cvt(r).map(drop)
+    }
+
+    /// Removes the socket filter (`SO_DETACH_FILTER`); no filter is not an error.
+    pub fn detach_filter(&self) -> io::Result<()> {
+        match setsockopt_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_DETACH_FILTER, 0) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+            r => r,
+        }
+    }
+
+    /// The network namespace the socket lives in, as a new descriptor
+    /// (`SIOCGSKNS`, Linux ≥ 4.9; needs `CAP_NET_ADMIN` there): to open another
+    /// socket beside it, e.g. a monitor beside a handle made with
+    /// `Handle::in_netns`.
+    pub fn netns(&self) -> io::Result<OwnedFd> {
+        // SAFETY: an ioctl without argument on a live descriptor; the result is
+        // checked before it is owned.
+        let r = unsafe {
+            libc::ioctl(self.fd.as_raw_fd(), 0x894C /* SIOCGSKNS */ as _)
+        };
+        let raw = cvt(r)?;
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+    }
+
+    /// How many datagrams the kernel dropped for this socket so far (`SO_MEMINFO`,
+    /// `SK_MEMINFO_DROPS`; Linux ≥ 4.12): notifications lost to a full receive
+    /// buffer.
+    pub fn drops(&self) -> io::Result<u32> {
+        let mut v = [0u32; 16];
+        let mut len = core::mem::size_of_val(&v) as libc::socklen_t;
+        // SAFETY: `v` and `len` are valid for writes of the sizes given.
+        let r = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_MEMINFO,
+                v.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        cvt(r)?;
+        let i = libc::SK_MEMINFO_DROPS as usize;
+        if (len as usize) < (i + 1) * 4 {
+            return Err(io::Error::from_raw_os_error(libc::ENOPROTOOPT));
+        }
+        Ok(v[i])
     }
 
     fn recv_raw(&self, buf: &mut [u8], flags: libc::c_int) -> io::Result<(usize, u32)> {
@@ -395,6 +648,120 @@ impl Transport for Socket {
     }
 }
 
+/// Reads the control messages of a `recvmsg` (`struct cmsghdr` headers: a `size_t`
+/// length, then level and type as `int`s, each message aligned to `size_t`), byte by
+/// byte: the namespace id and the group, when present. Anything malformed ends the
+/// walk.
+#[cfg(rtnl_netlink)]
+fn parse_control(c: &[u8]) -> RecvMeta {
+    const W: usize = core::mem::size_of::<usize>();
+    let align = |n: usize| (n + W - 1) & !(W - 1);
+    let hdr = align(W + 8);
+    let int_at = |b: &[u8], at: usize| -> Option<i32> {
+        Some(i32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    };
+    let mut meta = RecvMeta::default();
+    let mut off = 0;
+    while off + hdr <= c.len() {
+        let Some(len) = c
+            .get(off..off + W)
+            .and_then(|b| b.try_into().ok())
+            .map(usize::from_ne_bytes)
+        else {
+            break;
+        };
+        if len < hdr || off + len > c.len() {
+            break;
+        }
+        let level = int_at(c, off + W).unwrap_or(0);
+        let ty = int_at(c, off + W + 4).unwrap_or(0);
+        if level == crate::abi::SOL_NETLINK && len >= hdr + 4 {
+            let v = int_at(c, off + hdr);
+            match ty {
+                crate::abi::NETLINK_LISTEN_ALL_NSID => meta.nsid = v,
+                crate::abi::NETLINK_PKTINFO => meta.group = v.map(|g| g as u32),
+                _ => {}
+            }
+        }
+        off += align(len);
+    }
+    meta
+}
+
+#[cfg(rtnl_netlink)]
+impl EventSource for Socket {
+    fn join(&mut self, group: u32) -> io::Result<()> {
+        self.add_membership(group)
+    }
+
+    fn leave(&mut self, group: u32) -> io::Result<()> {
+        self.drop_membership(group)
+    }
+
+    fn recv_event(&mut self, buf: &mut [u8], wait: Wait) -> io::Result<RecvMeta> {
+        loop {
+            // Blocking receives wait in the kernel (one syscall per datagram); with a
+            // deadline, a non-blocking try comes first (during a storm there is
+            // always something queued) and `poll` waits only when nothing is.
+            let blocking = matches!(wait, Wait::Forever) && !self.nonblocking;
+            let r = if self.cmsgs {
+                self.recv_meta(buf, !blocking)
+            } else {
+                // No ancillary data to read: `recvfrom`, one copy of the address.
+                let flags = libc::MSG_TRUNC | if blocking { 0 } else { libc::MSG_DONTWAIT };
+                self.recv_raw(buf, flags).map(|(n, from)| {
+                    let meta = RecvMeta {
+                        len: n,
+                        truncated: n > buf.len(),
+                        nsid: None,
+                        group: None,
+                    };
+                    (meta, from)
+                })
+            };
+            match r {
+                Ok((meta, 0)) => return Ok(meta),
+                Ok(_) => continue, // not from the kernel
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                Err(e) if e.raw_os_error() == Some(libc::EAGAIN) && !self.nonblocking => {
+                    let left = match wait {
+                        Wait::No => return Err(e),
+                        Wait::Forever => None,
+                        Wait::Until(t) => match t.checked_duration_since(Instant::now()) {
+                            Some(d) if !d.is_zero() => Some(d),
+                            _ => return Err(e),
+                        },
+                    };
+                    match self.wait_readable(left) {
+                        Ok(_) => continue,
+                        Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn set_filter(&mut self, program: Option<&[crate::abi::SockFilter]>) -> io::Result<()> {
+        match program {
+            Some(p) => self.attach_filter(p),
+            None => self.detach_filter(),
+        }
+    }
+
+    fn drops(&self) -> Option<u32> {
+        Socket::drops(self).ok()
+    }
+}
+
+#[cfg(rtnl_netlink)]
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
 #[cfg(rtnl_netlink)]
 impl AsFd for Socket {
     fn as_fd(&self) -> BorrowedFd<'_> {
@@ -457,5 +824,27 @@ impl Transport for Socket {
     }
     fn port_id(&self) -> u32 {
         self.port_id
+    }
+}
+
+#[cfg(not(rtnl_netlink))]
+impl EventSource for Socket {
+    fn join(&mut self, _group: u32) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    fn leave(&mut self, _group: u32) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
+    }
+    fn recv_event(&mut self, _buf: &mut [u8], _wait: Wait) -> io::Result<RecvMeta> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "rtnetlink is Linux-only",
+        ))
     }
 }

@@ -1124,10 +1124,93 @@ impl Request for LinkFilter<'_> {
     }
 }
 
+/// One of the four changes a guest makes to its interface — up or down, MTU, MAC —
+/// as `ip link set dev LINK up|down|mtu N|address MAC` sends it. The bytes are
+/// [`Link::emit_for`]'s for a [`Link`] holding only that change (tested), from an
+/// encoder that carries nothing else: a binary that only brings an interface up does
+/// not link the encoders of every kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BasicChange {
+    /// `up` (`true`) or `down`.
+    Up(bool),
+    /// `mtu N`.
+    Mtu(u32),
+    /// `address MAC`.
+    Mac(crate::types::MacAddr),
+}
+
+impl BasicChange {
+    /// `RTM_NEWLINK` (no flags: a change) for the link `select` names.
+    pub(crate) fn emit_for(self, select: LinkRef<'_>, buf: &mut [u8]) -> Result<usize, WireError> {
+        let mut b = MsgBuilder::new(buf, RTM_NEWLINK, 0)?;
+        let (flags, change) = match self {
+            BasicChange::Up(up) => (if up { IFF_UP } else { 0 }, IFF_UP),
+            _ => (0, 0),
+        };
+        b.header(&IfInfoMsg {
+            ifi_index: select.index() as i32,
+            ifi_flags: flags,
+            ifi_change: change,
+            ..Default::default()
+        })?;
+        match self {
+            BasicChange::Mac(m) => b.attr_bytes(IFLA_ADDRESS, &m.0)?,
+            BasicChange::Mtu(m) => b.attr_u32(IFLA_MTU, m)?,
+            BasicChange::Up(_) => {}
+        }
+        if let LinkRef::Name(n) = select {
+            let ty = if n.len() <= IFNAME_MAX {
+                IFLA_IFNAME
+            } else {
+                IFLA_ALT_IFNAME
+            };
+            b.attr_name(ty, n)?;
+        }
+        b.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::wire::Messages;
+
+    #[test]
+    fn basic_changes_are_the_bytes_of_a_link_holding_only_them() {
+        use crate::types::MacAddr;
+        let long = "a-name-longer-than-sixteen-bytes";
+        for select in [
+            LinkRef::Index(7),
+            LinkRef::Name(b"eth0"),
+            LinkRef::Name(long.as_bytes()),
+        ] {
+            for (basic, link) in [
+                (BasicChange::Up(true), Link::default().up()),
+                (
+                    BasicChange::Up(false),
+                    Link::default().set_flag(LinkFlags::UP, false),
+                ),
+                (BasicChange::Mtu(1400), Link::default().mtu(1400)),
+                (
+                    BasicChange::Mac(MacAddr([2, 0, 0, 0, 0, 1])),
+                    Link {
+                        address: Some(MacAddr([2, 0, 0, 0, 0, 1]).into()),
+                        ..Default::default()
+                    },
+                ),
+            ] {
+                let (mut a, mut b) = ([0u8; 128], [0u8; 128]);
+                let na = basic.emit_for(select, &mut a).unwrap();
+                let nb = link.emit_for(select, Verb::Change, &mut b).unwrap();
+                assert_eq!(a[..na], b[..nb], "{basic:?} on {select:?}");
+            }
+        }
+        // Too small a buffer is an error, never a short message.
+        assert_eq!(
+            BasicChange::Mtu(1).emit_for(LinkRef::Name(b"eth0"), &mut [0u8; 32]),
+            Err(WireError::BufferTooSmall)
+        );
+    }
 
     #[test]
     fn veth_request_round_trips_through_the_parser_shape() {

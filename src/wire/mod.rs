@@ -29,6 +29,7 @@ mod names;
 mod parser;
 
 pub mod addr;
+pub mod event;
 pub mod fdb;
 pub mod link;
 pub mod neigh;

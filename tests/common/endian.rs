@@ -27,6 +27,7 @@ enum Ctx {
     Neigh,
     Rule,
     Metrics,
+    Nsid,
     ExtAck,
     Opaque,
 }
@@ -202,6 +203,8 @@ fn attrs(b: &mut [u8], ctx: Ctx, kind: Option<&[u8]>) {
                     swap16(payload, i + 6);
                 }
             }
+            // NETNSA_NSID, NETNSA_PID, NETNSA_FD, ...: every one a 32-bit integer.
+            (Ctx::Nsid, _) if payload.len() == 4 => swap32(payload, 0),
             (
                 Ctx::ExtAck,
                 NLMSGERR_ATTR_OFFS | NLMSGERR_ATTR_MISS_TYPE | NLMSGERR_ATTR_MISS_NEST,
@@ -269,6 +272,12 @@ fn message(m: &mut [u8]) {
             swap32(body, 8);
             if body.len() > 12 {
                 attrs(&mut body[12..], Ctx::Rule, None);
+            }
+        }
+        RTM_NEWNSID | RTM_DELNSID | RTM_GETNSID => {
+            // struct rtgenmsg, padded to 4 bytes.
+            if body.len() > 4 {
+                attrs(&mut body[4..], Ctx::Nsid, None);
             }
         }
         NLMSG_DONE => {

@@ -10,7 +10,10 @@
 //! (5: kernel-filtered dumps against full dumps filtered here), `neigh` (issue 15:
 //! neighbours, FDB entries and rules installed in batches; `route get` round trips;
 //! sizes in `src/neigh.rs`), `kinds` (every new kind of link: encoding, and 1,000
-//! macvlans / vxlans created; RTNL_BENCH_KIND_LINKS sets the count). Sizes of the scale
+//! macvlans / vxlans created; RTNL_BENCH_KIND_LINKS sets the count), `events` (6: the
+//! monitor: parse rate, drops per buffer size, wake-ups with the kernel filter,
+//! latency of a wait; RTNL_BENCH_EVENTS, RTNL_BENCH_STORM, RTNL_BENCH_CHURN_LINKS).
+//! Sizes of the scale
 //! runs: RTNL_BENCH_ROUTES (default 100000), RTNL_BENCH_SMALL (100000: routes for
 //! rtnetlink and `ip -batch`), RTNL_BENCH_ADDRS (20000), RTNL_BENCH_LINKS (2000),
 //! RTNL_BENCH_REPS (5; 1 above 300000 routes); RTNL_BENCH_VERBOSE=1 prints every
@@ -19,6 +22,7 @@
 //! benchmarks run in private network namespaces (needs root). See BENCHMARKS.md.
 
 mod encode;
+mod events;
 mod filter;
 mod harness;
 mod neigh;
@@ -40,7 +44,7 @@ fn main() {
         .map(String::as_str)
         .collect();
     if sections.is_empty() || sections == ["all"] {
-        sections = vec!["encode", "roundtrip", "scale", "size", "filter", "neigh", "kinds"];
+        sections = vec!["encode", "roundtrip", "scale", "size", "filter", "neigh", "kinds", "events"];
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -60,8 +64,9 @@ fn main() {
             "filter" => filter::run(&mut checks, quick),
             "neigh" => neigh::run(&mut checks, quick),
             "kinds" => kinds::run(&mut checks, quick),
+            "events" => events::run(&mut checks, quick),
             other => {
-                eprintln!("unknown section {other:?}: encode roundtrip scale size filter neigh kinds");
+                eprintln!("unknown section {other:?}: encode roundtrip scale size filter neigh kinds events");
                 std::process::exit(2);
             }
         }
