@@ -155,7 +155,7 @@ pub use wire::tc::{
     Action, ActionKind, Direction, Filter, FilterKind, Mirred, MirredAction, Qdisc, QdiscKind,
     U32Key, U32Sel, U32,
 };
-pub use wire::{Decode, Object, Op, Request, Verb};
+pub use wire::{Decode, DumpFilter, Object, Op, Request, Verb};
 
 pub use ops::monitor::{
     Event, EventKind, Events, Monitor, MonitorBuilder, MonitorStats, OwnedEvent, OwnedEventKind,

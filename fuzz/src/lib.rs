@@ -2145,10 +2145,11 @@ impl rtnl::EventSource for Script<'_> {
                         v[off + 8..off + 12].copy_from_slice(&self.last_seq.to_ne_bytes());
                         v[off + 12..off + 16].copy_from_slice(&EVENT_PID.to_ne_bytes());
                     }
-                    if (h.nlmsg_len as usize) < 16 {
+                    let len = h.nlmsg_len as usize;
+                    if len < 16 || len > v.len() - off {
                         break;
                     }
-                    off += align4(h.nlmsg_len as usize);
+                    off += align4(len);
                 }
                 let truncated = op % 8 == 6 || v.len() > buf.len();
                 let n = v.len().min(buf.len());

@@ -8,7 +8,6 @@ use crate::types::{check_ifname, AddrFlags, Family};
 use crate::validate::check_prefix;
 use crate::wire::addr::{AddrFilter, AddrMsg, Address};
 use crate::wire::link::LinkRef;
-use crate::wire::Decode;
 use std::net::IpAddr;
 
 impl Handle {
@@ -20,13 +19,7 @@ impl Handle {
     /// The addresses that pass `filter`, which the kernel applies (`ip -4 addr show
     /// dev X`): one link's addresses cost a dump of that link's addresses.
     pub fn addresses_matching(&mut self, filter: &AddrFilter) -> Result<Listing<Address>> {
-        self.collect_with(filter, |m| {
-            let v = AddrMsg::decode(m)?;
-            if !filter.matches(&v) {
-                return Ok(None);
-            }
-            Address::try_from(&v).map(Some)
-        })
+        self.collect_matching(filter, |v| Address::try_from(v))
     }
 
     /// The addresses of one link (`ip addr show dev NAME`): a lookup, then a dump the
@@ -43,15 +36,9 @@ impl Handle {
     pub fn for_each_address(
         &mut self,
         filter: &AddrFilter,
-        mut f: impl FnMut(&AddrMsg<'_>),
+        f: impl FnMut(&AddrMsg<'_>),
     ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = AddrMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+        self.for_each_matching(filter, f)
     }
 
     /// `ip addr flush dev NAME`: removes every IPv4 and IPv6 address of the link —

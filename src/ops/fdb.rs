@@ -20,7 +20,7 @@ use crate::error::{Result, ResultExt};
 use crate::ops::handle::{Handle, Listing};
 use crate::wire::fdb::{FdbEntry, FdbFilter, FdbFlush, FdbMsg};
 use crate::wire::neigh::NeighFlags;
-use crate::wire::{Decode, Request};
+use crate::wire::Request;
 
 /// How [`Handle::flush_fdb`] flushed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,25 +36,12 @@ impl Handle {
     /// The FDB entries that pass `filter` (`bridge fdb show [br BR] [brport X] [vlan
     /// V]`), collected; the kernel filters by port and bridge.
     pub fn fdb(&mut self, filter: &FdbFilter) -> Result<Listing<FdbEntry>> {
-        self.collect_with(filter, |m| {
-            let v = FdbMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| FdbEntry::from(&v)))
-        })
+        self.collect_matching(filter, |v| Ok(FdbEntry::from(v)))
     }
 
     /// Visits the FDB entries that pass `filter` without collecting them.
-    pub fn for_each_fdb(
-        &mut self,
-        filter: &FdbFilter,
-        mut f: impl FnMut(&FdbMsg<'_>),
-    ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = FdbMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+    pub fn for_each_fdb(&mut self, filter: &FdbFilter, f: impl FnMut(&FdbMsg<'_>)) -> Result<()> {
+        self.for_each_matching(filter, f)
     }
 
     /// `bridge fdb flush dev X [brport P] [vlan V] [self|master] [permanent|static|

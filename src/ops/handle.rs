@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::request::{AckMode, BatchLimits, Conn};
 use crate::sys::ioctl::IoctlSocket;
 use crate::sys::socket::Socket;
-use crate::wire::{Message, Object, Op, Request, Verb, WireError};
+use crate::wire::{Decode, DumpFilter, Message, Object, Op, Request, Verb, WireError};
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::time::Duration;
@@ -403,6 +403,41 @@ impl Handle {
             })
         })?;
         bad.map_or(Ok(()), Err)
+    }
+
+    /// Visits the replies of `filter`'s dump that pass it (checked here too), as the
+    /// family's zero-copy views: memory that does not grow with the table. Each
+    /// family's `for_each_*` is this.
+    pub fn for_each_matching<F: DumpFilter>(
+        &mut self,
+        filter: &F,
+        mut f: impl FnMut(&F::View<'_>),
+    ) -> Result<()> {
+        self.dump(filter, |m| {
+            let v = F::View::decode(m)?;
+            if filter.matches(&v) {
+                f(&v);
+            }
+            Ok(())
+        })
+    }
+
+    /// The replies of `filter`'s dump that pass it (checked here too), each turned
+    /// into its owned form by `own` — what each family's listing (`routes`,
+    /// `neighbours`, ...) is. Retried while the kernel reports the dump interrupted,
+    /// as [`collect_with`](Self::collect_with).
+    pub fn collect_matching<F: DumpFilter, T>(
+        &mut self,
+        filter: &F,
+        mut own: impl FnMut(&F::View<'_>) -> std::result::Result<T, WireError>,
+    ) -> Result<Listing<T>> {
+        self.collect_with(filter, |m| {
+            let v = F::View::decode(m)?;
+            if !filter.matches(&v) {
+                return Ok(None);
+            }
+            own(&v).map(Some)
+        })
     }
 
     /// A dump, collected: `decode` turns each message into an item (`None` skips it).

@@ -39,12 +39,7 @@ impl Handle {
     /// veth`), filtered by the kernel: on a host with 10,000 links, the ports of one
     /// bridge cost a dump of those ports.
     pub fn links_matching(&mut self, filter: &LinkFilter<'_>) -> Result<Listing<Link>> {
-        self.collect_with(filter, |m| {
-            let v = LinkMsg::decode(m)?;
-            Ok(filter
-                .matches(&v)
-                .then(|| Link::from_view(&v, filter.stats)))
-        })
+        self.collect_matching(filter, |v| Ok(Link::from_view(v, filter.stats)))
     }
 
     /// Visits the links that pass `filter` without collecting them (`ip link show`):
@@ -52,15 +47,9 @@ impl Handle {
     pub fn for_each_link(
         &mut self,
         filter: &LinkFilter<'_>,
-        mut f: impl FnMut(&LinkMsg<'_>),
+        f: impl FnMut(&LinkMsg<'_>),
     ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = LinkMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+        self.for_each_matching(filter, f)
     }
 
     /// One link by index, name or alternative name (`ip link show dev NAME`): one

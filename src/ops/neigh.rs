@@ -31,10 +31,7 @@ impl Handle {
     /// [`NeighFilter::states`] leaves them out.
     #[doc(alias = "RTM_GETNEIGH")]
     pub fn neighbours(&mut self, filter: &NeighFilter) -> Result<Listing<Neighbour>> {
-        self.collect_with(filter, |m| {
-            let v = NeighbourMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| Neighbour::from(&v)))
-        })
+        self.collect_matching(filter, |v| Ok(Neighbour::from(v)))
     }
 
     /// Visits the neighbours that pass `filter` without collecting them: zero-copy
@@ -42,15 +39,9 @@ impl Handle {
     pub fn for_each_neighbour(
         &mut self,
         filter: &NeighFilter,
-        mut f: impl FnMut(&NeighbourMsg<'_>),
+        f: impl FnMut(&NeighbourMsg<'_>),
     ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = NeighbourMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+        self.for_each_matching(filter, f)
     }
 
     /// `ip neigh get ADDR dev X`: one entry, one `RTM_GETNEIGH`, no dump. `Ok(None)`

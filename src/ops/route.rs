@@ -16,10 +16,7 @@ impl Handle {
     /// table T dev X proto P`), collected; the kernel filters by table, device,
     /// protocol and type.
     pub fn routes(&mut self, filter: &RouteFilter) -> Result<Listing<Route>> {
-        self.collect_with(filter, |m| {
-            let v = RouteMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| Route::from(&v)))
-        })
+        self.collect_matching(filter, |v| Ok(Route::from(v)))
     }
 
     /// Visits the routes that pass `filter` without collecting them: zero-copy views,
@@ -27,15 +24,9 @@ impl Handle {
     pub fn for_each_route(
         &mut self,
         filter: &RouteFilter,
-        mut f: impl FnMut(&RouteMsg<'_>),
+        f: impl FnMut(&RouteMsg<'_>),
     ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = RouteMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+        self.for_each_matching(filter, f)
     }
 
     /// `ip route get [fibmatch] DST [from SRC] [iif X] [oif Y] [mark M] [uid U]`: the

@@ -14,7 +14,7 @@
 use crate::error::{Error, Result, ResultExt};
 use crate::ops::handle::{Handle, Listing};
 use crate::wire::rule::{Rule, RuleFilter, RuleMsg};
-use crate::wire::{Decode, Op, Request, Verb};
+use crate::wire::{Op, Request, Verb};
 
 impl Handle {
     /// The rules that pass `filter` (`ip [-6] rule show [table T] [pref N]`), from one
@@ -22,25 +22,16 @@ impl Handle {
     /// here).
     #[doc(alias = "RTM_GETRULE")]
     pub fn rules(&mut self, filter: &RuleFilter) -> Result<Listing<Rule>> {
-        self.collect_with(filter, |m| {
-            let v = RuleMsg::decode(m)?;
-            Ok(filter.matches(&v).then(|| Rule::from(&v)))
-        })
+        self.collect_matching(filter, |v| Ok(Rule::from(v)))
     }
 
     /// Visits the rules that pass `filter` without collecting them.
     pub fn for_each_rule(
         &mut self,
         filter: &RuleFilter,
-        mut f: impl FnMut(&RuleMsg<'_>),
+        f: impl FnMut(&RuleMsg<'_>),
     ) -> Result<()> {
-        self.dump(filter, |m| {
-            let v = RuleMsg::decode(m)?;
-            if filter.matches(&v) {
-                f(&v);
-            }
-            Ok(())
-        })
+        self.for_each_matching(filter, f)
     }
 
     /// Makes sure `rule` is installed (`ip rule add ...` unless it is there):

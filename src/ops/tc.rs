@@ -6,8 +6,7 @@
 use crate::abi::{tc_h_make, TC_H_MIN_INGRESS};
 use crate::error::{Error, Result};
 use crate::ops::handle::{Handle, Listing};
-use crate::wire::tc::{Filter, FilterFilter, FilterMsg, Qdisc, QdiscFilter, QdiscMsg};
-use crate::wire::Decode;
+use crate::wire::tc::{Filter, FilterFilter, Qdisc, QdiscFilter};
 
 /// Where a tap–NIC redirect hooks in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,22 +40,14 @@ impl Handle {
     /// The qdiscs of `ifindex`, or of every link with 0 (`tc qdisc show [dev DEV]`):
     /// one dump.
     pub fn qdiscs(&mut self, ifindex: u32) -> Result<Listing<Qdisc>> {
-        let f = QdiscFilter { ifindex };
-        self.collect_with(&f, |m| {
-            let v = QdiscMsg::decode(m)?;
-            Ok(f.matches(&v).then(|| Qdisc::from(&v)))
-        })
+        self.collect_matching(&QdiscFilter { ifindex }, |v| Ok(Qdisc::from(v)))
     }
 
     /// The filters of `ifindex` under `parent` (`tc filter show dev DEV parent P`):
     /// one dump. Classifiers such as `u32` also report their hash tables, as filters
     /// without a selector.
     pub fn filters(&mut self, ifindex: u32, parent: u32) -> Result<Listing<Filter>> {
-        let f = FilterFilter { ifindex, parent };
-        self.collect_with(&f, |m| {
-            let v = FilterMsg::decode(m)?;
-            Ok(f.matches(&v).then(|| Filter::from(&v)))
-        })
+        self.collect_matching(&FilterFilter { ifindex, parent }, |v| Ok(Filter::from(v)))
     }
 
     /// Joins a tap and a NIC the way tc-redirect-tap (firecracker-containerd) and

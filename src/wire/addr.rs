@@ -305,6 +305,8 @@ pub struct AddrFilter {
     pub index: Option<u32>,
 }
 
+crate::wire::dump_filter!(AddrFilter, AddrMsg);
+
 impl AddrFilter {
     /// Whether `a` passes (checked here too: older kernels ignore the filter).
     pub fn matches(&self, a: &AddrMsg<'_>) -> bool {

@@ -478,6 +478,8 @@ pub struct FdbFilter {
     pub vlan: Option<u16>,
 }
 
+crate::wire::dump_filter!(FdbFilter, FdbMsg);
+
 impl FdbFilter {
     /// The entries on `port` (a bridge port, a VXLAN device).
     pub fn port(port: u32) -> FdbFilter {

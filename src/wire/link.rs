@@ -1087,6 +1087,8 @@ pub struct LinkFilter<'a> {
     pub stats: bool,
 }
 
+crate::wire::dump_filter!(LinkFilter<'_>, LinkMsg);
+
 impl LinkFilter<'_> {
     /// Whether `l` passes the filter (checked here too: an older kernel ignores dump
     /// filters and sends everything).

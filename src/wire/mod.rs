@@ -200,6 +200,31 @@ pub trait Decode<'a>: Sized {
     fn decode(msg: &Message<'a>) -> Result<Self, WireError>;
 }
 
+/// A dump request whose replies are checked again here, read by the family's
+/// zero-copy view: for kernels that ignore dump filters, and for what the kernel
+/// cannot filter on. [`crate::Handle::for_each_matching`] and
+/// [`crate::Handle::collect_matching`] take any of them.
+pub trait DumpFilter: Request {
+    /// The family's view of one reply.
+    type View<'a>: Decode<'a>;
+    /// Whether `v` passes the filter.
+    fn matches(&self, v: &Self::View<'_>) -> bool;
+}
+
+/// `impl DumpFilter for $filter` with `$view` as its view, by its own `matches`.
+macro_rules! dump_filter {
+    ($filter:ty, $view:ident) => {
+        impl crate::wire::DumpFilter for $filter {
+            type View<'a> = $view<'a>;
+            #[inline]
+            fn matches(&self, v: &$view<'_>) -> bool {
+                <$filter>::matches(self, v)
+            }
+        }
+    };
+}
+pub(crate) use dump_filter;
+
 /// Attributes kept as they came, for what an owned object does not model: packed as
 /// on the wire (each `struct rtattr` header with its type and flag bits, the payload,
 /// the padding), so that they are emitted back byte for byte, and so that holding

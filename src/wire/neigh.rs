@@ -515,6 +515,8 @@ pub struct NeighFilter {
     pub states: Option<NeighState>,
 }
 
+crate::wire::dump_filter!(NeighFilter, NeighbourMsg);
+
 impl NeighFilter {
     /// Every entry of `family` (`UNSPEC`: IPv4 and IPv6).
     pub fn family(family: Family) -> NeighFilter {

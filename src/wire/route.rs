@@ -721,6 +721,8 @@ pub struct RouteFilter {
     pub kind: Option<RouteType>,
 }
 
+crate::wire::dump_filter!(RouteFilter, RouteMsg);
+
 impl RouteFilter {
     /// Every route of `family` in every table.
     pub fn family(family: Family) -> RouteFilter {

@@ -702,6 +702,8 @@ pub struct RuleFilter {
     pub protocol: Option<Protocol>,
 }
 
+crate::wire::dump_filter!(RuleFilter, RuleMsg);
+
 impl RuleFilter {
     /// Every rule of `family`.
     pub fn family(family: Family) -> RuleFilter {

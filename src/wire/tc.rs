@@ -261,6 +261,8 @@ pub struct QdiscFilter {
     pub ifindex: u32,
 }
 
+crate::wire::dump_filter!(QdiscFilter, QdiscMsg);
+
 impl QdiscFilter {
     /// Whether `q` passes the filter.
     pub fn matches(&self, q: &QdiscMsg<'_>) -> bool {
@@ -1020,6 +1022,8 @@ pub struct FilterFilter {
     /// The qdisc or hook (0: every filter of the link's root qdisc).
     pub parent: u32,
 }
+
+crate::wire::dump_filter!(FilterFilter, FilterMsg);
 
 impl FilterFilter {
     /// Whether `f` passes the filter.
