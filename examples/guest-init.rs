@@ -576,31 +576,19 @@ mod guest {
             let report =
                 kinds::run(&params.ifname).unwrap_or_else(|e| finish(Err(format!("kinds: {e}"))));
             timings.push(("kinds", uptime_ms()));
-            let timings_json = J::Obj(
-                timings
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), J::from(v)))
-                    .collect(),
-            );
             finish(Ok(vec![
                 ("kinds".into(), report),
-                ("timings_ms".into(), timings_json),
+                ("timings_ms".into(), timings_json(timings)),
             ]))
         }
 
         if cni_mode {
             let report = cni::run().unwrap_or_else(|e| finish(Err(format!("cni: {e}"))));
             timings.push(("cni", uptime_ms()));
-            let timings_json = J::Obj(
-                timings
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), J::from(v)))
-                    .collect(),
-            );
             finish(Ok(vec![
                 ("cni".into(), report),
                 ("nic_wait".into(), nic_wait),
-                ("timings_ms".into(), timings_json),
+                ("timings_ms".into(), timings_json(timings)),
             ]))
         }
 
@@ -614,19 +602,23 @@ mod guest {
                 .map(|(k, v)| (k.clone(), J::from(v.as_str())))
                 .collect(),
         );
-        let timings_json = J::Obj(
-            timings
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), J::from(v)))
-                .collect(),
-        );
         finish(Ok(vec![
             ("params".into(), params_json),
             ("nic_wait".into(), nic_wait),
             ("report".into(), report),
             ("observed".into(), observe()),
-            ("timings_ms".into(), timings_json),
+            ("timings_ms".into(), timings_json(timings)),
         ]))
+    }
+
+    /// `{"what": uptime_ms, ...}`.
+    fn timings_json(timings: Vec<(&str, u64)>) -> J {
+        J::Obj(
+            timings
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), J::from(v)))
+                .collect(),
+        )
     }
 
     fn cstr(s: &str) -> CString {

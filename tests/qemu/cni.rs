@@ -168,32 +168,11 @@ fn build_rtnl_cni(build_dir: &Path) -> Result<PathBuf, String> {
     let manifest = super::manifest_dir().join("cni").join("Cargo.toml");
     let target = build_dir.join("cni");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let t0 = Instant::now();
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--release", "--target", GUEST_TARGET])
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "--release", "--target", GUEST_TARGET])
         .arg("--manifest-path")
         .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "building rtnl-cni failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+        .env("CARGO_TARGET_DIR", &target);
     let bin = target.join(GUEST_TARGET).join("release/rtnl-cni");
-    if !bin.is_file() {
-        return Err(format!(
-            "cargo build succeeded but {} is missing",
-            bin.display()
-        ));
-    }
-    eprintln!(
-        "qemu harness: built {} in {:.1?}",
-        bin.display(),
-        t0.elapsed()
-    );
-    Ok(bin)
+    super::run_build(&mut cmd, "rtnl-cni", bin)
 }

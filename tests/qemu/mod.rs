@@ -259,18 +259,24 @@ fn build_init(build_dir: &Path) -> Result<PathBuf, String> {
             cmd.arg("--config").arg(c);
         }
     }
+    let bin = build_dir
+        .join(GUEST_TARGET)
+        .join("guest/examples/guest-init");
+    run_build(&mut cmd, "the guest init", bin)
+}
+
+/// Runs the nested `cargo build` `cmd` and returns `bin`, which it must have made;
+/// `what` names it in the error.
+fn run_build(cmd: &mut Command, what: &str, bin: PathBuf) -> Result<PathBuf, String> {
     let t0 = Instant::now();
     let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "building the guest init failed ({}):\n{}",
+            "building {what} failed ({}):\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let bin = build_dir
-        .join(GUEST_TARGET)
-        .join("guest/examples/guest-init");
     if !bin.is_file() {
         return Err(format!(
             "cargo build succeeded but {} is missing",
