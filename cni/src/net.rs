@@ -272,7 +272,8 @@ pub fn configure_iface(
         .map_err(ctx(format!("failed to set {ifname:?} UP")))?;
     if v6gw.is_some() {
         // The reference ignores the outcome (it gives up after 10 s).
-        let _ = crate::wait::addresses_settled(ch, ns, link.index, crate::wait::DAD_TIMEOUT);
+        let _ =
+            crate::wait::addresses_settled(ch, ns.fd.as_fd(), link.index, crate::wait::DAD_TIMEOUT);
     }
     for r in &res.routes {
         let gw = r.gw.or(if r.dst.is_v4() { v4gw } else { v6gw });

@@ -7,13 +7,12 @@
 //! with many containers coming and going does not wake the wait.
 
 use crate::cni::{CniError, CniResultT};
-use crate::net::ContainerNs;
 use rtnl::abi::{RTM_DELADDR, RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK};
 use rtnl::{
     AddrFilter, AddrFlags, EventFilter, Family, Handle, LinkCondition, LinkMatch, Monitor,
     OperState,
 };
-use std::os::fd::AsFd;
+use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};
 
 /// How long the reference waits for addresses to settle (`SettleAddresses(.., 10)`).
@@ -48,12 +47,13 @@ pub fn oper_up(h: &mut Handle, index: u32, timeout: Duration) -> CniResultT<(boo
 /// Waits until no address of link `index` in the container is tentative
 /// (`ip.SettleAddresses` of the reference): the addresses still in duplicate address
 /// detection are read once through `ch` (the container's handle), then each is
-/// awaited with [`Monitor::wait_dad`]. `Ok(false)` on timeout, or when an address
+/// awaited with [`Monitor::wait_dad`] on a monitor in `netns` (the container's
+/// namespace). `Ok(false)` on timeout, or when an address
 /// failed DAD (the reference polls such an address until its timeout, then goes on
 /// as here: its caller ignores the outcome).
 pub fn addresses_settled(
     ch: &mut Handle,
-    ns: &ContainerNs,
+    netns: BorrowedFd<'_>,
     index: u32,
     timeout: Duration,
 ) -> CniResultT<bool> {
@@ -74,7 +74,7 @@ pub fn addresses_settled(
         return Ok(true);
     }
     let mut m = Monitor::builder()
-        .netns(ns.fd.as_fd())
+        .netns(netns)
         .filter(EventFilter::types(&[RTM_NEWADDR, RTM_DELADDR]).index(index))
         .build()
         .map_err(CniError::internal)?;

@@ -118,14 +118,14 @@ impl Handle {
     pub fn set_bridge_port<'a>(
         &mut self,
         link: impl Into<LinkRef<'a>>,
-        port: &crate::BridgePort,
+        port: &crate::wire::link::BridgePort,
     ) -> Result<()> {
         let link = link.into();
         let index = match link {
             LinkRef::Index(i) => i,
             LinkRef::Name(_) => self.link_index(link)?,
         };
-        self.push(&crate::PortChange { index, port })
+        self.push(&crate::wire::bridge::PortChange { index, port })
             .map_err(not_found("link", link))
     }
 
@@ -137,7 +137,7 @@ impl Handle {
     pub fn bridge_vlans<'a>(
         &mut self,
         link: Option<LinkRef<'a>>,
-    ) -> Result<Vec<crate::BridgeVlan>> {
+    ) -> Result<Vec<crate::wire::bridge::BridgeVlan>> {
         let index = link.map(|l| self.link_index(l)).transpose()?;
         let mut out = Vec::new();
         self.dump(&crate::wire::bridge::VlanFilter { index }, |m| {

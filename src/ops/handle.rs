@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::request::{AckMode, BatchLimits, Conn};
 use crate::sys::ioctl::IoctlSocket;
 use crate::sys::socket::Socket;
+use crate::types::IfName;
+use crate::wire::link::{BasicChange, LinkRef};
 use crate::wire::{Decode, DumpFilter, Message, Object, Op, Request, Verb, WireError};
 use std::io;
 use std::os::fd::BorrowedFd;
@@ -46,13 +48,31 @@ enum Backend {
         /// Sets MAC, MTU, up or down by `ioctl`. Only [`Handle::open`] names it: a
         /// program that makes its handles with [`Handle::netlink_only`] or
         /// [`Handle::from_socket`] does not carry the `ioctl` code.
-        set_basic: SetBasic,
+        ioctl_set: SetBasic,
     },
 }
 
 /// The `ioctl` side of [`Handle::set_link_up`] and its three siblings.
-pub(crate) type SetBasic =
-    fn(&IoctlSocket, crate::wire::link::LinkRef<'_>, crate::wire::link::BasicChange) -> Result<()>;
+pub(crate) type SetBasic = fn(&IoctlSocket, LinkRef<'_>, BasicChange) -> Result<()>;
+
+/// MAC, MTU, up or down by `ioctl` (`SIOCSIFHWADDR`, `SIOCSIFMTU`,
+/// `SIOCGIFFLAGS`+`SIOCSIFFLAGS`): the fallback a [`Handle`] holds when netlink is
+/// refused ([`crate::ops::handle::SetBasic`]).
+fn set_basic_by_ioctl(io: &IoctlSocket, link: LinkRef<'_>, what: BasicChange) -> Result<()> {
+    link.check()?;
+    let name = match link {
+        LinkRef::Name(n) => IfName::new(n)?,
+        LinkRef::Index(i) => io.if_name(i)?,
+    };
+    let name = name
+        .to_str()
+        .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
+    match what {
+        BasicChange::Up(up) => io.set_up(name, up),
+        BasicChange::Mtu(mtu) => io.set_mtu(name, mtu),
+        BasicChange::Mac(mac) => io.set_mac(name, mac),
+    }
+}
 
 /// A connection to the kernel's routing subsystem, reused for every call: the API.
 ///
@@ -231,7 +251,7 @@ impl Handle {
                 backend: Backend::Ioctl {
                     errno: source.raw_os_error().unwrap_or(libc::EPERM),
                     io: ioctl()?,
-                    set_basic: crate::ops::link::set_basic_by_ioctl,
+                    ioctl_set: set_basic_by_ioctl,
                 },
                 fallback: true,
                 tx: Vec::new(),
@@ -295,7 +315,7 @@ impl Handle {
     /// MTU, up or down through it.
     pub(crate) fn ioctl_set_basic(&self) -> Option<(&IoctlSocket, SetBasic)> {
         match &self.backend {
-            Backend::Ioctl { io, set_basic, .. } if self.fallback => Some((io, *set_basic)),
+            Backend::Ioctl { io, ioctl_set, .. } if self.fallback => Some((io, *ioctl_set)),
             _ => None,
         }
     }

@@ -260,29 +260,6 @@ impl Handle {
 /// The changes that fall back to `ioctl`s.
 use crate::wire::link::BasicChange as Basic;
 
-/// MAC, MTU, up or down by `ioctl` (`SIOCSIFHWADDR`, `SIOCSIFMTU`,
-/// `SIOCGIFFLAGS`+`SIOCSIFFLAGS`): the fallback a [`Handle`] holds when netlink is
-/// refused ([`crate::ops::handle::SetBasic`]).
-pub(crate) fn set_basic_by_ioctl(
-    io: &crate::sys::ioctl::IoctlSocket,
-    link: LinkRef<'_>,
-    what: Basic,
-) -> Result<()> {
-    link.check()?;
-    let name = match link {
-        LinkRef::Name(n) => IfName::new(n)?,
-        LinkRef::Index(i) => io.if_name(i)?,
-    };
-    let name = name
-        .to_str()
-        .ok_or_else(|| Error::invalid_bytes("interface name", name.as_bytes(), "not UTF-8"))?;
-    match what {
-        Basic::Up(up) => io.set_up(name, up),
-        Basic::Mtu(mtu) => io.set_mtu(name, mtu),
-        Basic::Mac(mac) => io.set_mac(name, mac),
-    }
-}
-
 /// One of those changes to the link `link` selects.
 struct BasicSelect<'a> {
     link: LinkRef<'a>,
@@ -500,7 +477,7 @@ impl Handle {
     #[doc(alias = "RTM_NEWLINKPROP")]
     pub fn add_altname<'a>(&mut self, link: impl Into<LinkRef<'a>>, name: &str) -> Result<()> {
         let link = link.into();
-        self.add(&crate::AltName::new(link, name))
+        self.add(&crate::wire::link::AltName::new(link, name))
             .map_err(not_found("link", link))
     }
 
@@ -509,7 +486,7 @@ impl Handle {
     #[doc(alias = "RTM_DELLINKPROP")]
     pub fn delete_altname<'a>(&mut self, link: impl Into<LinkRef<'a>>, name: &str) -> Result<()> {
         let link = link.into();
-        self.delete(&crate::AltName::new(link, name))
+        self.delete(&crate::wire::link::AltName::new(link, name))
             .map_err(not_found("link", link))
     }
 

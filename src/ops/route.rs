@@ -40,7 +40,7 @@ impl Handle {
         // A closure, not `Route::decode`: the reader must take any message lifetime.
         #[allow(clippy::redundant_closure)]
         let found = self.get_with(req, |m| Route::decode(m))?;
-        found.ok_or_else(|| crate::Error::NotFound {
+        found.ok_or_else(|| crate::error::Error::NotFound {
             kind: "route",
             name: req.dst.to_string(),
         })
@@ -60,7 +60,7 @@ impl Handle {
             Family::INET => std::net::Ipv4Addr::new(240, 0, 0, 1).into(),
             Family::INET6 => std::net::Ipv6Addr::UNSPECIFIED.into(),
             f => {
-                return Err(crate::Error::invalid(
+                return Err(crate::error::Error::invalid(
                     "route family",
                     f,
                     "default routes are IPv4 or IPv6",

@@ -747,7 +747,7 @@ mod tests {
 
     #[test]
     fn neighbour_messages_are_not_fdb_entries() {
-        let n = crate::Neighbour::permanent(
+        let n = crate::wire::neigh::Neighbour::permanent(
             3,
             "10.0.0.2".parse().unwrap(),
             "02:00:00:00:00:02".parse::<MacAddr>().unwrap(),

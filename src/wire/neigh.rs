@@ -627,7 +627,9 @@ mod tests {
         let mut n = Neighbour::permanent(
             3,
             "10.0.0.2".parse().unwrap(),
-            "02:00:00:00:00:02".parse::<crate::MacAddr>().unwrap(),
+            "02:00:00:00:00:02"
+                .parse::<crate::types::MacAddr>()
+                .unwrap(),
         )
         .protocol(Protocol::STATIC);
         n.ext_flags = NeighExtFlags::MANAGED;
@@ -645,7 +647,7 @@ mod tests {
     #[test]
     fn mistakes_are_refused() {
         let ip = "10.0.0.2".parse().unwrap();
-        let mac: crate::MacAddr = "02:00:00:00:00:02".parse().unwrap();
+        let mac: crate::types::MacAddr = "02:00:00:00:00:02".parse().unwrap();
         assert!(Neighbour::new(0, ip).check(Verb::Add).is_err());
         let mut n = Neighbour::permanent(3, ip, mac);
         n.family = Family::BRIDGE;
