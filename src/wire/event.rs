@@ -395,6 +395,8 @@ const KNOWN: [u16; 12] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum To {
     Next,
+    /// Over the next `n` instructions of the same block.
+    Skip(usize),
     Accept,
     Reject,
     Block(usize),
@@ -573,6 +575,7 @@ impl EventFilter {
         let resolve = |at: usize, to: To| -> Result<u8, WireError> {
             let target = match to {
                 To::Next => at + 1,
+                To::Skip(n) => at + 1 + n,
                 To::Accept => accept,
                 To::Reject => reject,
                 To::Block(i) => starts[i],
@@ -613,6 +616,20 @@ impl EventFilter {
                 b.push(stmt(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_NLATTR));
                 b.push(jeq(0, To::Accept, To::Next));
                 b.push(stmt(BPF_MISC | BPF_TAX, 0));
+                // Only a value of 4 bytes or more is a link index (as `matches`
+                // reads it): `nla_len` 4 to 7 refuses. The length is native-endian;
+                // BPF loads are big-endian, so it is read a byte at a time.
+                let (lo, hi) = if cfg!(target_endian = "little") {
+                    (0, 1)
+                } else {
+                    (1, 0)
+                };
+                b.push(stmt(BPF_LD | BPF_B | BPF_IND, hi));
+                b.push(jeq(0, To::Next, To::Skip(5)));
+                b.push(stmt(BPF_LD | BPF_B | BPF_IND, lo));
+                for short in 4..8 {
+                    b.push(jeq(short, To::Reject, To::Next));
+                }
                 b.push(stmt(BPF_LD | BPF_W | BPF_IND, RtAttr::LEN as u32));
                 b.push(jeq(want, To::Accept, To::Reject));
             }
