@@ -76,6 +76,64 @@ pub struct VethPeer {
     pub netns: Option<Netns>,
 }
 
+/// `IFLA_LINKINFO { IFLA_INFO_KIND "veth", IFLA_INFO_DATA { VETH_INFO_PEER { struct
+/// ifinfomsg (zero) ... } } }`: the constant head of a veth pair's link info, in one
+/// copy; the three lengths are patched once the peer's attributes are written.
+const VETH_HEAD: [u8; 36] = {
+    let mut h = [0u8; 36];
+    // (offset, type) of the four attribute headers; lengths written at the end.
+    let heads = [
+        (0, IFLA_LINKINFO),
+        (4, IFLA_INFO_KIND),
+        (12, IFLA_INFO_DATA),
+        (16, VETH_INFO_PEER),
+    ];
+    let mut i = 0;
+    while i < heads.len() {
+        let (at, ty) = heads[i];
+        let t = ty.to_ne_bytes();
+        h[at + 2] = t[0];
+        h[at + 3] = t[1];
+        i += 1;
+    }
+    let l = 8u16.to_ne_bytes(); // IFLA_INFO_KIND: 4 + "veth"
+    h[4] = l[0];
+    h[5] = l[1];
+    h[8] = b'v';
+    h[9] = b'e';
+    h[10] = b't';
+    h[11] = b'h';
+    h
+};
+
+impl VethPeer {
+    /// The pair's `IFLA_LINKINFO`, in iproute2's order.
+    #[inline(always)]
+    fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
+        let at = b.len();
+        b.raw(&VETH_HEAD)?;
+        if let Some(a) = &self.address {
+            b.attr_bytes(IFLA_ADDRESS, a.as_bytes())?;
+        }
+        if let Some(m) = self.mtu {
+            b.attr_u32(IFLA_MTU, m)?;
+        }
+        if let Some(q) = self.txqlen {
+            b.attr_u32(IFLA_TXQLEN, q)?;
+        }
+        if let Some(ns) = self.netns {
+            ns.emit(b)?;
+        }
+        if let Some(n) = &self.name {
+            b.attr_ifname(IFLA_IFNAME, n)?;
+        }
+        // The outermost length first: when it fits its u16, the inner ones do.
+        b.end_sized(at)?;
+        b.end_sized(at + 12)?;
+        b.end_sized(at + 16)
+    }
+}
+
 /// A bridge's options (`ip link add NAME type bridge ...`, `ip link set dev NAME type
 /// bridge ...`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -177,32 +235,23 @@ impl LinkKind {
         Ok(())
     }
 
-    #[inline]
+    /// `IFLA_LINKINFO`: the kind and its options. A veth pair, the request the hot
+    /// path sends, is written inline; every other kind by [`emit_other`](Self::emit_other).
+    #[inline(always)]
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
+        match self {
+            LinkKind::Veth(peer) => peer.emit(b),
+            other => other.emit_other(b),
+        }
+    }
+
+    #[inline(never)]
+    fn emit_other(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let info = b.begin_nested(IFLA_LINKINFO)?;
         match self {
             LinkKind::Veth(peer) => {
-                b.attr_bytes(IFLA_INFO_KIND, b"veth")?;
-                let data = b.begin_nested(IFLA_INFO_DATA)?;
-                let p = b.begin_nested(VETH_INFO_PEER)?;
-                b.header(&IfInfoMsg::default())?;
-                if let Some(a) = &peer.address {
-                    b.attr_bytes(IFLA_ADDRESS, a.as_bytes())?;
-                }
-                if let Some(m) = peer.mtu {
-                    b.attr_u32(IFLA_MTU, m)?;
-                }
-                if let Some(q) = peer.txqlen {
-                    b.attr_u32(IFLA_TXQLEN, q)?;
-                }
-                if let Some(ns) = peer.netns {
-                    ns.emit(b)?;
-                }
-                if let Some(n) = &peer.name {
-                    b.attr_ifname(IFLA_IFNAME, n)?;
-                }
-                b.end_nested(p)?;
-                b.end_nested(data)?;
+                b.cancel_nested(info);
+                return peer.emit(b);
             }
             LinkKind::Bridge(br) => {
                 b.attr_bytes(IFLA_INFO_KIND, b"bridge")?;
@@ -447,7 +496,7 @@ impl Link {
     }
 
     /// `ip link add NAME type veth peer name PEER`: a pair in one request.
-    #[inline]
+    #[inline(always)]
     pub fn veth(name: &str, peer: &str) -> Result<Link> {
         Ok(Link::bare(
             IfName::new(name)?,
