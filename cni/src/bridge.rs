@@ -366,7 +366,7 @@ impl Bridge {
             }
             set.push((format!("net/ipv4/conf/{ifn}/arp_notify"), "1"));
             net::container_sysctls(&ns, ifn, &set, net::any_v6(&result.ips))?;
-            net::configure_iface(&mut ch, &ns, ifn, &result)?;
+            net::configure_iface(&mut ch, &ns, ifn, pair.cont.index, &result)?;
             // The port must be up before the gateway is configured (the reference
             // polls with sleeps for up to 2.55 s; here: notifications).
             let (up, state) =

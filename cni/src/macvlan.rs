@@ -120,7 +120,9 @@ fn load(a: &CmdArgs) -> CniResultT<(Conf, cni::NetConf)> {
 }
 
 impl Macvlan {
-    fn create(&self, a: &CmdArgs, c: &Conf, ns: &ContainerNs) -> CniResultT<Interface> {
+    /// The macvlan, made and renamed in the container; its interface for the result
+    /// and its index.
+    fn create(&self, a: &CmdArgs, c: &Conf, ns: &ContainerNs) -> CniResultT<(Interface, u32)> {
         let mode = mode_of(&c.mode)?;
         let mut ch = ns.handle()?;
         let mut host;
@@ -164,11 +166,12 @@ impl Macvlan {
         let l = ch.get_link(a.ifname.as_str())?.ok_or_else(|| {
             CniError::internal(format!("failed to refetch macvlan {:?}", a.ifname))
         })?;
-        Ok(Interface {
+        let iface = Interface {
             name: a.ifname.clone(),
             mac: net::mac_of(&l),
             sandbox: ns.path.clone(),
-        })
+        };
+        Ok((iface, l.index))
     }
 }
 
@@ -180,7 +183,7 @@ impl Plugin for Macvlan {
     fn add(&self, a: &CmdArgs) -> CniResultT<CniResult> {
         let (c, common) = load(a)?;
         let ns = ContainerNs::open(&a.netns)?;
-        let iface = self.create(a, &c, &ns)?;
+        let (iface, index) = self.create(a, &c, &ns)?;
         let mut result = CniResult {
             cni_version: cni::CURRENT.into(),
             interfaces: vec![iface],
@@ -205,7 +208,7 @@ impl Plugin for Macvlan {
                 }
                 let set = [(format!("net/ipv4/conf/{}/arp_notify", a.ifname), "1")];
                 net::container_sysctls(&ns, &a.ifname, &set, net::any_v6(&result.ips))?;
-                net::configure_iface(&mut ch, &ns, &a.ifname, &result)
+                net::configure_iface(&mut ch, &ns, &a.ifname, index, &result)
             })();
             if res.is_err() {
                 let _ = ipam::del(&common.ipam.kind, a);

@@ -143,7 +143,9 @@ pub fn setup_veth(
             }
             Err(e) => return Err(ctx("failed to make veth pair")(e)),
         }
-        let mut state = Link::named(&host_name)?.up();
+        // No name in the change: selected by name, it is one request (a name in it
+        // would be a rename, which needs the index first).
+        let mut state = Link::default().up();
         state.master = master;
         h.set_link(host_name.as_str(), &state)
             .map_err(|e| match master {
@@ -234,17 +236,12 @@ pub fn configure_iface(
     ch: &mut Handle,
     ns: &ContainerNs,
     ifname: &str,
+    index: u32,
     res: &CniResult,
 ) -> CniResultT<()> {
     if res.interfaces.is_empty() {
         return Err(CniError::internal("no interfaces to configure"));
     }
-    let link = ch
-        .get_link(ifname)
-        .map_err(ctx(format!("failed to lookup {ifname:?}")))?
-        .ok_or_else(|| {
-            CniError::internal(format!("failed to lookup {ifname:?}: Link not found"))
-        })?;
     let (mut v4gw, mut v6gw) = (None, None);
     for ipc in &res.ips {
         let Some(i) = ipc.interface else { continue };
@@ -255,11 +252,10 @@ pub fn configure_iface(
                 ipc.address
             )));
         }
-        ch.add(&address(link.index, &ipc.address))
-            .map_err(ctx(format!(
-                "failed to add IP addr {} to {ifname:?}",
-                ipc.address
-            )))?;
+        ch.add(&address(index, &ipc.address)).map_err(ctx(format!(
+            "failed to add IP addr {} to {ifname:?}",
+            ipc.address
+        )))?;
         // As the reference: a missing gateway counts as IPv6's.
         let gw_is_v4 = ipc.gateway.is_some_and(|g| g.is_ipv4());
         if gw_is_v4 && v4gw.is_none() {
@@ -268,16 +264,15 @@ pub fn configure_iface(
             v6gw = ipc.gateway;
         }
     }
-    ch.set_link_up(link.index)
+    ch.set_link_up(index)
         .map_err(ctx(format!("failed to set {ifname:?} UP")))?;
     if v6gw.is_some() {
         // The reference ignores the outcome (it gives up after 10 s).
-        let _ =
-            crate::wait::addresses_settled(ch, ns.fd.as_fd(), link.index, crate::wait::DAD_TIMEOUT);
+        let _ = crate::wait::addresses_settled(ch, ns.fd.as_fd(), index, crate::wait::DAD_TIMEOUT);
     }
     for r in &res.routes {
         let gw = r.gw.or(if r.dst.is_v4() { v4gw } else { v6gw });
-        let rt = route(&r.dst, link.index, gw, Scope::UNIVERSE)?;
+        let rt = route(&r.dst, index, gw, Scope::UNIVERSE)?;
         ch.prepend(&rt).map_err(ctx(format!(
             "failed to add route '{} via {} dev {ifname}'",
             r.dst,

@@ -27,7 +27,7 @@ fn setup_container(
     a: &CmdArgs,
     mtu: u32,
     result: &mut CniResult,
-) -> CniResultT<Interface> {
+) -> CniResultT<u32> {
     let mut ch = ns.handle()?;
     let pair = net::setup_veth(h, ns, &mut ch, &a.ifname, mtu, None, None)?;
     let host = Interface {
@@ -43,10 +43,10 @@ fn setup_container(
     for ipc in result.ips.iter_mut() {
         ipc.interface = Some(1);
     }
-    result.interfaces = vec![host.clone(), cont];
+    result.interfaces = vec![host, cont];
     net::container_sysctls(ns, &a.ifname, &[], net::any_v6(&result.ips))?;
-    net::configure_iface(&mut ch, ns, &a.ifname, result)?;
     let idx = pair.cont.index;
+    net::configure_iface(&mut ch, ns, &a.ifname, idx, result)?;
     for ipc in &result.ips {
         let netw = ipc.address.network();
         // The route the kernel added with the address goes; traffic to the network
@@ -78,13 +78,12 @@ fn setup_container(
             )))?;
         }
     }
-    Ok(host)
+    Ok(pair.host.index)
 }
 
-fn setup_host(h: &mut Handle, host: &str, result: &CniResult) -> CniResultT<()> {
-    let veth = h
-        .get_link(host)?
-        .ok_or_else(|| CniError::internal(format!("failed to lookup {host:?}")))?;
+/// The host end (`host`, by index: looked up when the pair was made) gets the
+/// gateway's address and a host route to the container.
+fn setup_host(h: &mut Handle, host: u32, result: &CniResult) -> CniResultT<()> {
     for ipc in &result.ips {
         let max = ipc.address.max_prefix();
         let gw = ipc
@@ -94,13 +93,13 @@ fn setup_host(h: &mut Handle, host: &str, result: &CniResult) -> CniResultT<()> 
             ip: gw,
             prefix: max,
         };
-        h.add(&net::address(veth.index, &gwn))
+        h.add(&net::address(host, &gwn))
             .map_err(ctx(format!("failed to add IP addr ({gwn}) to veth")))?;
         let dst = IpNet {
             ip: ipc.address.ip,
             prefix: max,
         };
-        h.add(&net::route(&dst, veth.index, None, Scope::HOST)?)
+        h.add(&net::route(&dst, host, None, Scope::HOST)?)
             .or_exists()
             .map_err(ctx("failed to add route on host"))?;
     }
@@ -120,7 +119,7 @@ impl Ptp {
         let mut h = Handle::new()?;
         let mtu = u32::try_from(c.mtu.max(0)).unwrap_or(0);
         let host = setup_container(&mut h, &ns, a, mtu, result)?;
-        setup_host(&mut h, &host.name, result)
+        setup_host(&mut h, host, result)
     }
 }
 
