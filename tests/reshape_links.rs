@@ -109,3 +109,33 @@ fn veth_peer_in_another_namespace_txqlen_alias_and_group() {
         assert_eq!(j["txqlen"], json!(1000));
     });
 }
+
+/// `set_link` by name with a change that carries that same name is a change (the name
+/// selects the link: one request, no lookup first); another name renames the link;
+/// an absent link is `NotFound`.
+#[test]
+fn set_link_by_name_with_its_own_name_changes_and_another_name_renames() {
+    if !can_run_kernel_tests("set_link_by_name_with_its_own_name_changes_and_another_name_renames")
+    {
+        return;
+    }
+    in_netns(|| {
+        let mut h = Handle::new().unwrap();
+        h.add(&Link::veth("sn0", "sn1").unwrap()).unwrap();
+        h.set_link("sn0", &Link::named("sn0").unwrap().up().mtu(1400))
+            .unwrap();
+        let l = ip_link("sn0").expect("still called sn0");
+        assert_eq!(l["mtu"], 1400);
+        assert!(
+            l["flags"].as_array().unwrap().iter().any(|f| f == "UP"),
+            "{l}"
+        );
+        h.set_link("sn0", &Link::named("sn9").unwrap()).unwrap();
+        assert!(ip_link("sn0").is_none(), "renamed away");
+        assert_eq!(ip_link("sn9").expect("renamed")["mtu"], 1400);
+        let e = h
+            .set_link("nope0", &Link::named("nope0").unwrap().up())
+            .unwrap_err();
+        assert!(e.is_not_found(), "{e}");
+    });
+}

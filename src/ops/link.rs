@@ -121,13 +121,16 @@ impl Handle {
 
     /// Applies `change` to `link` (`ip link set dev LINK ...`: every attribute of
     /// `change` in one `RTM_NEWLINK`, e.g. `up mtu 1400 master BR txqueuelen 5000
-    /// alias TEXT`). `change.index` is ignored; `change.name`, if set, renames the
-    /// link (which then needs its index: one lookup first when `link` is a name).
+    /// alias TEXT`). `change.index` is ignored; `change.name`, if set and not the
+    /// name `link` gives, renames the link (which then needs its index: one lookup
+    /// first when `link` is a name).
     pub fn set_link<'a>(&mut self, link: impl Into<LinkRef<'a>>, change: &Link) -> Result<()> {
         let mut link = link.into();
         // `link` is checked with the request (or by the lookup), before anything is sent.
-        if let (LinkRef::Name(_), Some(_)) = (link, change.name) {
-            link = LinkRef::Index(self.link_index(link)?);
+        if let (LinkRef::Name(n), Some(new)) = (link, change.name) {
+            if new.as_bytes() != n {
+                link = LinkRef::Index(self.link_index(link)?);
+            }
         }
         self.push(&LinkSelect {
             link,
