@@ -95,6 +95,36 @@ impl<'a> MsgBuilder<'a> {
         Ok(start)
     }
 
+    /// Reserves the next `N` bytes (`N` a multiple of 4) for the caller to write
+    /// whole: one bounds check, then stores at fixed offsets.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self) -> Result<&mut [u8; N], WireError> {
+        let at = self.len;
+        match self
+            .buf
+            .get_mut(at..)
+            .and_then(|b| b.first_chunk_mut::<N>())
+        {
+            Some(out) => {
+                self.len = at + N;
+                Ok(out)
+            }
+            None => Err(WireError::BufferTooSmall),
+        }
+    }
+
+    /// An attribute of `P <= 4` payload bytes: 8 bytes, the padding zeroed.
+    #[inline(always)]
+    fn attr_word<const P: usize>(&mut self, ty: u16, v: [u8; P]) -> Result<(), WireError> {
+        let out = self.put::<8>()?;
+        out[0..2].copy_from_slice(&((RtAttr::LEN + P) as u16).to_ne_bytes());
+        out[2..4].copy_from_slice(&ty.to_ne_bytes());
+        let mut payload = [0u8; 4];
+        payload[..P].copy_from_slice(&v);
+        out[4..8].copy_from_slice(&payload);
+        Ok(())
+    }
+
     /// Appends a fixed family header (`IfInfoMsg`, `IfAddrMsg`, `RtMsg`, ...).
     #[inline]
     pub fn header<H: Header>(&mut self, h: &H) -> Result<(), WireError> {
@@ -140,31 +170,34 @@ impl<'a> MsgBuilder<'a> {
     /// Appends an attribute with no payload (a flag).
     #[inline]
     pub fn attr_flag(&mut self, ty: u16) -> Result<(), WireError> {
-        self.attr_parts(ty, &[])
+        let out = self.put::<4>()?;
+        out[0..2].copy_from_slice(&(RtAttr::LEN as u16).to_ne_bytes());
+        out[2..4].copy_from_slice(&ty.to_ne_bytes());
+        Ok(())
     }
 
     /// Appends a `u8` attribute.
     #[inline]
     pub fn attr_u8(&mut self, ty: u16, v: u8) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&[v]])
+        self.attr_word(ty, [v])
     }
 
     /// Appends a native-endian `u16` attribute.
     #[inline]
     pub fn attr_u16(&mut self, ty: u16, v: u16) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&v.to_ne_bytes()])
+        self.attr_word(ty, v.to_ne_bytes())
     }
 
     /// Appends a native-endian `u32` attribute.
     #[inline]
     pub fn attr_u32(&mut self, ty: u16, v: u32) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&v.to_ne_bytes()])
+        self.attr_word(ty, v.to_ne_bytes())
     }
 
     /// Appends a native-endian `i32` attribute (e.g. `IFLA_NET_NS_FD`).
     #[inline]
     pub fn attr_i32(&mut self, ty: u16, v: i32) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&v.to_ne_bytes()])
+        self.attr_word(ty, v.to_ne_bytes())
     }
 
     /// Appends a native-endian `u64` attribute.
@@ -182,25 +215,46 @@ impl<'a> MsgBuilder<'a> {
 
     /// Appends an interface name, NUL-terminated: checked when it was made, so copied
     /// as two overlapping word copies from its zero-padded bytes, no scan.
-    #[inline]
+    #[inline(always)]
     pub fn attr_ifname(&mut self, ty: u16, name: &crate::types::IfName) -> Result<(), WireError> {
         let n = name.len() + 1; // with the NUL, at most 16
-        let rta_len = (RtAttr::LEN + n) as u16;
-        let at = self.reserve(rta_len as usize)?;
-        let out = &mut self.buf[at..at + rta_len as usize];
-        out[0..2].copy_from_slice(&rta_len.to_ne_bytes());
-        out[2..4].copy_from_slice(&ty.to_ne_bytes());
+        let mut hdr = [0u8; 4];
+        hdr[0..2].copy_from_slice(&((RtAttr::LEN + n) as u16).to_ne_bytes());
+        hdr[2..4].copy_from_slice(&ty.to_ne_bytes());
+        // The attribute is 8, 12, 16 or 20 bytes; the name's padded bytes hold the
+        // NUL and the zero padding, so each size is two fixed copies.
         let src = name.padded();
-        let dst = &mut out[4..4 + n];
-        if n >= 8 {
-            dst[..8].copy_from_slice(&src[..8]);
-            dst[n - 8..].copy_from_slice(&src[n - 8..n]);
-        } else if n >= 4 {
-            dst[..4].copy_from_slice(&src[..4]);
-            dst[n - 4..].copy_from_slice(&src[n - 4..n]);
-        } else {
-            dst.copy_from_slice(&src[..n]);
+        match n {
+            0..=4 => {
+                let out = self.put::<8>()?;
+                out[0..4].copy_from_slice(&hdr);
+                out[4..8].copy_from_slice(&src[..4]);
+            }
+            5..=8 => {
+                let out = self.put::<12>()?;
+                out[0..4].copy_from_slice(&hdr);
+                out[4..12].copy_from_slice(&src[..8]);
+            }
+            9..=12 => {
+                let out = self.put::<16>()?;
+                out[0..4].copy_from_slice(&hdr);
+                out[4..16].copy_from_slice(&src[..12]);
+            }
+            _ => {
+                let out = self.put::<20>()?;
+                out[0..4].copy_from_slice(&hdr);
+                out[4..20].copy_from_slice(src);
+            }
         }
+        Ok(())
+    }
+
+    /// Appends `N` bytes known at compile time (`N` a multiple of 4): a fixed block
+    /// such as a constant run of nested headers.
+    #[inline(always)]
+    pub(crate) fn raw_fixed<const N: usize>(&mut self, data: &[u8; N]) -> Result<(), WireError> {
+        debug_assert_eq!(N % 4, 0);
+        self.put::<N>()?.copy_from_slice(data);
         Ok(())
     }
 
@@ -240,13 +294,17 @@ impl<'a> MsgBuilder<'a> {
     /// Appends an IPv4 address (4 bytes, network order).
     #[inline]
     pub fn attr_ipv4(&mut self, ty: u16, a: Ipv4Addr) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&a.octets()])
+        self.attr_word(ty, a.octets())
     }
 
     /// Appends an IPv6 address (16 bytes, network order).
     #[inline]
     pub fn attr_ipv6(&mut self, ty: u16, a: Ipv6Addr) -> Result<(), WireError> {
-        self.attr_parts(ty, &[&a.octets()])
+        let out = self.put::<20>()?;
+        out[0..2].copy_from_slice(&((RtAttr::LEN + 16) as u16).to_ne_bytes());
+        out[2..4].copy_from_slice(&ty.to_ne_bytes());
+        out[4..20].copy_from_slice(&a.octets());
+        Ok(())
     }
 
     /// Appends an IPv4 or IPv6 address (4 or 16 bytes).
@@ -270,7 +328,7 @@ impl<'a> MsgBuilder<'a> {
 
     /// Back-patches the 16-bit length at `at` (from [`begin_sized`](Self::begin_sized))
     /// to cover everything written since.
-    #[inline]
+    #[inline(always)]
     pub fn end_sized(&mut self, at: usize) -> Result<(), WireError> {
         let len = u16::try_from(self.len - at).map_err(|_| WireError::TooLong)?;
         self.buf[at..at + 2].copy_from_slice(&len.to_ne_bytes());

@@ -111,7 +111,7 @@ impl VethPeer {
     #[inline(always)]
     fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let at = b.len();
-        b.raw(&VETH_HEAD)?;
+        b.raw_fixed(&VETH_HEAD)?;
         if let Some(a) = &self.address {
             b.attr_bytes(IFLA_ADDRESS, a.as_bytes())?;
         }
