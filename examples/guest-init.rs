@@ -1082,10 +1082,25 @@ mod guest {
         /// `/proc/net/vlan/config`'s `NAME | VID | PARENT` line for `name`.
         fn vlan_proc(name: &str) -> J {
             let text = fs::read_to_string("/proc/net/vlan/config").unwrap_or_default();
+            // The priority maps, as /proc/net/vlan/NAME prints them ("0:0  1:2 ...").
+            let dev = fs::read_to_string(format!("/proc/net/vlan/{name}")).unwrap_or_default();
+            let map = |what: &str| -> J {
+                dev.lines()
+                    .find_map(|l| l.trim().strip_prefix(what))
+                    .map(|rest| rest.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .into()
+            };
             text.lines()
                 .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>())
                 .find(|f| f.len() == 3 && f[0] == name)
-                .map(|f| J::obj([("vid", f[1].into()), ("parent", f[2].into())]))
+                .map(|f| {
+                    J::obj([
+                        ("vid", f[1].into()),
+                        ("parent", f[2].into()),
+                        ("ingress", map("INGRESS priority mappings:")),
+                        ("egress", map("EGRESS priority mappings:")),
+                    ])
+                })
                 .into()
         }
 
@@ -1119,6 +1134,13 @@ mod guest {
                     f.push(("protocol", v.protocol.map(|p| p.to_string()).into()));
                     f.push(("reorder_hdr", v.reorder_hdr.into()));
                     f.push(("loose_binding", v.loose_binding.into()));
+                    let map = |m: &[rtnl::VlanQos]| {
+                        let v: Vec<String> =
+                            m.iter().map(|q| format!("{}:{}", q.from, q.to)).collect();
+                        J::from(v.join(" "))
+                    };
+                    f.push(("ingress_qos", map(&v.ingress_qos)));
+                    f.push(("egress_qos", map(&v.egress_qos)));
                 }
                 Some(LinkKind::Ipvlan(v)) => {
                     f.push(("mode", v.mode.map(|m| m.to_string()).into()));
@@ -1131,6 +1153,17 @@ mod guest {
                 Some(LinkKind::Bond(b)) => {
                     f.push(("mode", b.mode.map(|m| m.to_string()).into()));
                     f.push(("miimon", b.miimon.into()));
+                    f.push(("arp_interval", b.arp_interval.into()));
+                    let t: Option<Vec<String>> = b
+                        .arp_ip_targets
+                        .as_ref()
+                        .map(|t| t.iter().map(|a| a.to_string()).collect());
+                    f.push(("arp_ip_targets", t.map(|t| t.join(" ")).into()));
+                    f.push(("arp_validate", b.arp_validate.map(|v| v.to_string()).into()));
+                    f.push((
+                        "arp_all_targets",
+                        b.arp_all_targets.map(|v| v.to_string()).into(),
+                    ));
                 }
                 Some(LinkKind::Geneve(g)) => {
                     f.push(("vni", g.vni.into()));
@@ -1186,9 +1219,12 @@ mod guest {
             let mut put = |k: &str, v: J| out.push((k.to_string(), v));
 
             // vlan: 802.1Q with flags, and 802.1ad.
+            // With priority maps: `ingress-qos-map 1:2 3:4 egress-qos-map 5:6`.
             let v = Vlan {
                 reorder_hdr: Some(false),
                 loose_binding: Some(true),
+                ingress_qos: vec![rtnl::VlanQos::new(1, 2), rtnl::VlanQos::new(3, 4)],
+                egress_qos: vec![rtnl::VlanQos::new(5, 6)],
                 ..Vlan::new(100)
             };
             let l = Link {
@@ -1277,6 +1313,35 @@ mod guest {
                         ("mode", sys("bnd0", "bonding/mode")),
                         ("miimon", sys("bnd0", "bonding/miimon")),
                         ("slaves", sys("bnd0", "bonding/slaves")),
+                    ],
+                )?,
+            );
+            // A bond monitored by ARP instead of MII.
+            let arp = Bond {
+                arp_interval: Some(100),
+                arp_ip_targets: Some(vec![
+                    std::net::Ipv4Addr::new(10, 0, 0, 1),
+                    std::net::Ipv4Addr::new(10, 0, 0, 2),
+                ]),
+                arp_validate: Some(rtnl::BondArpValidate::All),
+                arp_all_targets: Some(rtnl::BondArpAllTargets::All),
+                ..Bond::new(BondMode::ActiveBackup)
+            };
+            h.add(&Link::bond("bnd1", arp).map_err(ctx("bond"))?)
+                .map_err(ctx(
+                    "ip link add bnd1 type bond mode active-backup arp_interval 100 \
+                     arp_ip_target 10.0.0.1,10.0.0.2 arp_validate all arp_all_targets all",
+                ))?;
+            put(
+                "bond_arp",
+                both(
+                    &mut h,
+                    "bnd1",
+                    vec![
+                        ("arp_interval", sys("bnd1", "bonding/arp_interval")),
+                        ("arp_ip_target", sys("bnd1", "bonding/arp_ip_target")),
+                        ("arp_validate", sys("bnd1", "bonding/arp_validate")),
+                        ("arp_all_targets", sys("bnd1", "bonding/arp_all_targets")),
                     ],
                 )?,
             );

@@ -142,8 +142,9 @@ pub use wire::addr::{AddrFilter, Address, Lifetimes};
 pub use wire::bridge::{BridgeVlan, PortChange};
 pub use wire::fdb::{FdbEntry, FdbFilter, FdbFlush, FdbState};
 pub use wire::link::{
-    AltName, Bond, BondMode, BridgePort, Geneve, Ipvlan, IpvlanFlags, IpvlanMode, Macvlan,
-    MacvlanFlags, MacvlanMode, TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+    AltName, Bond, BondArpAllTargets, BondArpValidate, BondMode, BridgePort, Geneve, Ipvlan,
+    IpvlanFlags, IpvlanMode, Macvlan, MacvlanFlags, MacvlanMode, TunInfo, TunMode, TunnelDf, Vlan,
+    VlanProtocol, VlanQos, Vrf, Vxlan,
 };
 pub use wire::link::{Bridge, Link, LinkFilter, LinkKind, LinkRef, LinkStats, Netns, VethPeer};
 pub use wire::neigh::{NeighExtFlags, NeighFilter, NeighFlags, NeighState, Neighbour};

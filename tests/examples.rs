@@ -685,9 +685,11 @@ fn ip_example_makes_every_kind_and_shows_it_like_iproute2() {
         // The kinds this kernel lacks: its refusal, in its words (exit 2).
         for args in [
             "link add link kx0 name kv0 type vlan id 5",
+            "link add link kx0 name kv0 type vlan id 5 ingress-qos-map 1:2 3:4 egress-qos-map 5:6",
             "link add link kx0 name kiv0 type ipvlan mode l2",
             "link add kvrf0 type vrf table 10",
             "link add kbond0 type bond mode active-backup miimon 100",
+            "link add kbond0 type bond mode active-backup arp_interval 100 arp_ip_target 10.0.0.1,10.0.0.2 arp_validate all arp_all_targets all",
             "link add kgnv0 type geneve id 5 remote 10.0.0.2",
             "link add kdum0 type dummy",
         ] {
@@ -702,6 +704,11 @@ fn ip_example_makes_every_kind_and_shows_it_like_iproute2() {
         // Mistakes are refused before the kernel sees them (exit 1).
         for args in [
             "link add link kx0 name kv0 type vlan id 4095",
+            "link add link kx0 name kv0 type vlan id 5 ingress-qos-map 8:1",
+            "link add link kx0 name kv0 type vlan id 5 egress-qos-map 1:8",
+            "link add link kx0 name kv0 type vlan id 5 egress-qos-map 1-2",
+            "link add kbond9 type bond arp_ip_target 255.255.255.255",
+            "link add kbond9 type bond arp_validate sometimes",
             "link add kvx9 type vxlan id 16777216",
             "link add kmv9 type macvlan mode bridge",
             "link add link kx0 name kmv9 type macvlan mode sideways",

@@ -25,7 +25,7 @@ use rtnl::{
     Action, AltName, Bond, BondMode, Bridge, BridgePort, BridgeVlan, Decode, Filter, FilterKind,
     Geneve, HwAddr, IfName, Ipvlan, IpvlanFlags, IpvlanMode, Link, LinkKind, LinkRef, MacAddr,
     Macvlan, MacvlanMode, Mirred, Netns, Object, PortChange, Qdisc, Request, TunMode, TunnelDf,
-    U32Key, U32Sel, Verb, VethPeer, Vlan, VlanProtocol, Vxlan, U32,
+    U32Key, U32Sel, Verb, VethPeer, Vlan, VlanProtocol, VlanQos, Vxlan, U32,
 };
 use std::net::IpAddr;
 
@@ -159,6 +159,51 @@ fn vlan_full() {
         ..Link::vlan("v0", VETH0, 1).unwrap()
     };
     golden("vlan_full", &change(Verb::Add, &l), &[]);
+}
+
+// `ip link add link veth0 name v0 type vlan id 10 ingress-qos-map 1:2 3:4
+// egress-qos-map 5:6 7:1 reorder_hdr off`: IFLA_VLAN_ID, the ingress map, the egress
+// map (each a nest of 8-byte IFLA_VLAN_QOS_MAPPING), then IFLA_VLAN_FLAGS.
+#[test]
+fn vlan_qos() {
+    let v = Vlan {
+        reorder_hdr: Some(false),
+        ingress_qos: vec![VlanQos::new(1, 2), VlanQos::new(3, 4)],
+        egress_qos: vec![VlanQos::new(5, 6), VlanQos::new(7, 1)],
+        ..Vlan::new(10)
+    };
+    let l = Link {
+        kind: Some(LinkKind::Vlan(v.clone())),
+        ..Link::vlan("v0", VETH0, 1).unwrap()
+    };
+    let bytes = change(Verb::Add, &l);
+    golden("vlan_qos", &bytes, &[]);
+    // And read back: the maps come back typed, nothing left raw.
+    let m = Messages::new(&bytes).next().unwrap().unwrap();
+    let back = Link::from(&rtnl::wire::link::LinkMsg::decode(&m).unwrap());
+    assert_eq!(back.kind, Some(LinkKind::Vlan(v)));
+}
+
+// A VLAN priority is 0 to 7: the kernel would keep only the low 3 bits of 9.
+#[test]
+fn vlan_qos_priorities_above_7_are_refused() {
+    for v in [
+        Vlan {
+            ingress_qos: vec![VlanQos::new(9, 1)],
+            ..Vlan::new(10)
+        },
+        Vlan {
+            egress_qos: vec![VlanQos::new(100, 8)],
+            ..Vlan::new(10)
+        },
+    ] {
+        let l = Link {
+            kind: Some(LinkKind::Vlan(v)),
+            ..Link::vlan("v0", VETH0, 1).unwrap()
+        };
+        let e = rtnl::wire::Op::new(Verb::Add, &l).check().unwrap_err();
+        assert!(e.to_string().contains("0 to 7"), "{e}");
+    }
 }
 
 // `ip link add link veth0 name m0 type macvlan mode bridge`
@@ -414,6 +459,55 @@ fn bond_lacp() {
         &change(Verb::Add, &Link::bond("b0", b).unwrap()),
         &[],
     );
+}
+
+// `ip link add b0 type bond mode active-backup arp_interval 100 arp_ip_target
+// 10.0.0.1,10.0.0.2 arp_validate all arp_all_targets all`: the targets nested, each
+// an attribute whose type is its position.
+#[test]
+fn bond_arp() {
+    let b = Bond {
+        arp_interval: Some(100),
+        arp_ip_targets: Some(vec![
+            "10.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+        ]),
+        arp_validate: Some(rtnl::BondArpValidate::All),
+        arp_all_targets: Some(rtnl::BondArpAllTargets::All),
+        ..Bond::new(BondMode::ActiveBackup)
+    };
+    let l = Link::bond("b0", b.clone()).unwrap();
+    let bytes = change(Verb::Add, &l);
+    golden("bond_arp", &bytes, &[]);
+    let m = Messages::new(&bytes).next().unwrap().unwrap();
+    let back = Link::from(&rtnl::wire::link::LinkMsg::decode(&m).unwrap());
+    assert_eq!(
+        back.kind,
+        Some(LinkKind::Bond(Box::new(b))),
+        "read back whole"
+    );
+}
+
+// Refused before the kernel sees them: 17 targets, a broadcast target.
+#[test]
+fn bond_arp_mistakes_are_refused() {
+    let many = Bond {
+        arp_ip_targets: Some(
+            (1..=17)
+                .map(|i| std::net::Ipv4Addr::new(10, 0, 0, i))
+                .collect(),
+        ),
+        ..Bond::new(BondMode::ActiveBackup)
+    };
+    let bcast = Bond {
+        arp_ip_targets: Some(vec![std::net::Ipv4Addr::BROADCAST]),
+        ..Bond::new(BondMode::ActiveBackup)
+    };
+    for (b, says) in [(many, "at most 16"), (bcast, "not a unicast")] {
+        let l = Link::bond("b0", b).unwrap();
+        let e = rtnl::wire::Op::new(Verb::Add, &l).check().unwrap_err();
+        assert!(e.to_string().contains(says), "{e}");
+    }
 }
 
 // `ip link add ifb0 type ifb`, `ip link add wg0 type wireguard`

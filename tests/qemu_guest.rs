@@ -873,6 +873,15 @@ fn guest_makes_every_kind() {
         (proc.get("vid").as_str(), proc.get("parent").as_str()),
         (Some("100"), Some("eth0"))
     );
+    // The priority maps, as rtnl read them back and as /proc/net/vlan shows them.
+    assert_eq!(r.get("ingress_qos").as_str(), Some("1:2 3:4"), "{r:?}");
+    assert_eq!(r.get("egress_qos").as_str(), Some("5:6"), "{r:?}");
+    assert_eq!(
+        proc.get("ingress").as_str(),
+        Some("0:0 1:2 2:0 3:4 4:0 5:0 6:0 7:0"),
+        "{proc:?}"
+    );
+    assert_eq!(proc.get("egress").as_str(), Some("5:6"), "{proc:?}");
     let r = check("qinq", "vlan", Some("vlan"));
     assert_eq!(r.get("id").as_u64(), Some(200));
     assert_eq!(r.get("protocol").as_str(), Some("802.1ad"));
@@ -912,6 +921,17 @@ fn guest_makes_every_kind() {
     assert_eq!(s.get("mode").as_str(), Some("active-backup 1"));
     assert_eq!(s.get("miimon").as_str(), Some("100"));
     assert_eq!(s.get("slaves").as_str(), Some("dm1 dm2"));
+    // ARP monitoring: as rtnl reads it back and as sysfs shows it.
+    let r = check("bond_arp", "bond", Some("bond"));
+    assert_eq!(r.get("arp_interval").as_u64(), Some(100));
+    assert_eq!(r.get("arp_ip_targets").as_str(), Some("10.0.0.1 10.0.0.2"));
+    assert_eq!(r.get("arp_validate").as_str(), Some("all"));
+    assert_eq!(r.get("arp_all_targets").as_str(), Some("all"));
+    let s = k.at(&["bond_arp", "sysfs"]);
+    assert_eq!(s.get("arp_interval").as_str(), Some("100"));
+    assert_eq!(s.get("arp_ip_target").as_str(), Some("10.0.0.1 10.0.0.2"));
+    assert_eq!(s.get("arp_validate").as_str(), Some("all 3"));
+    assert_eq!(s.get("arp_all_targets").as_str(), Some("all 1"));
     check("wireguard", "wireguard", Some("wireguard"));
     assert_eq!(
         k.at(&["wireguard", "sysfs", "type"]).as_str(),

@@ -53,6 +53,11 @@ impl<'a> Args<'a> {
         Some(a.as_str())
     }
 
+    /// The next argument, not consumed.
+    pub fn peek(&self) -> Option<&'a str> {
+        self.v.get(self.i).map(String::as_str)
+    }
+
     /// The value after a keyword.
     pub fn value(&mut self, after: &str) -> Res<&'a str> {
         match self.next() {

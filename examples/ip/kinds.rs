@@ -88,6 +88,8 @@ pub fn parse(
                     "mvrp" => v.mvrp = Some(on_off(a, x)?),
                     "loose_binding" => v.loose_binding = Some(on_off(a, x)?),
                     "bridge_binding" => v.bridge_binding = Some(on_off(a, x)?),
+                    "ingress-qos-map" => v.ingress_qos = qos_map(a, x)?,
+                    "egress-qos-map" => v.egress_qos = qos_map(a, x)?,
                     x => return usage(format!("unexpected \"{x}\" for type vlan")),
                 }
             }
@@ -298,6 +300,31 @@ pub fn parse(
                     "downdelay" => b.downdelay = Some(a.number(x)?),
                     "min_links" => b.min_links = Some(a.number(x)?),
                     "use_carrier" => b.use_carrier = Some(on_off(a, x)?),
+                    "arp_interval" => b.arp_interval = Some(a.number(x)?),
+                    "arp_ip_target" => {
+                        let v = a.value(x)?;
+                        let t: Result<Vec<std::net::Ipv4Addr>, _> =
+                            v.split(',').map(str::parse).collect();
+                        b.arp_ip_targets = Some(t.or_else(|_| {
+                            usage(format!("invalid arp_ip_target \"{v}\": ADDR[,ADDR...]"))
+                        })?);
+                    }
+                    "arp_validate" => {
+                        let v = a.value(x)?;
+                        b.arp_validate =
+                            Some(rtnl::BondArpValidate::from_name(v).map_or_else(
+                                || usage(format!("invalid arp_validate \"{v}\"")),
+                                Ok,
+                            )?);
+                    }
+                    "arp_all_targets" => {
+                        let v = a.value(x)?;
+                        b.arp_all_targets =
+                            Some(rtnl::BondArpAllTargets::from_name(v).map_or_else(
+                                || usage(format!("invalid arp_all_targets \"{v}\"")),
+                                Ok,
+                            )?);
+                    }
                     x => return usage(format!("unexpected \"{x}\" for type bond")),
                 }
             }
@@ -318,4 +345,22 @@ pub fn parse(
             l
         }
     })
+}
+
+/// `FROM:TO [FROM:TO ...]` after `ingress-qos-map` / `egress-qos-map`: every following
+/// argument that holds a `:`.
+fn qos_map(a: &mut Args<'_>, after: &str) -> Res<Vec<rtnl::VlanQos>> {
+    let mut m = Vec::new();
+    while let Some(x) = a.peek().filter(|x| x.contains(':')) {
+        a.next();
+        let (f, t) = x.split_once(':').unwrap_or_default();
+        match (f.parse(), t.parse()) {
+            (Ok(f), Ok(t)) => m.push(rtnl::VlanQos::new(f, t)),
+            _ => return usage(format!("invalid {after} entry \"{x}\": FROM:TO")),
+        }
+    }
+    if m.is_empty() {
+        return usage(format!("\"{after}\" needs FROM:TO entries"));
+    }
+    Ok(m)
 }

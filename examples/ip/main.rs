@@ -44,12 +44,14 @@ OBJECT and COMMAND:
   link add [name] NAME type KIND
   link add [link DEV] [name] NAME [address MAC] [mtu MTU] [txqueuelen N]
            [netns NS] type { vlan [protocol 802.1Q|802.1ad] id ID [reorder_hdr|gvrp|
-           mvrp|loose_binding|bridge_binding on|off] | macvlan|macvtap mode MODE
+           mvrp|loose_binding|bridge_binding on|off] [ingress-qos-map|egress-qos-map
+           FROM:TO ...] | macvlan|macvtap mode MODE
            [nopromisc] [nodst] | ipvlan mode l2|l3|l3s [bridge|private|vepa] |
            vxlan id VNI [remote|group ADDR] [local ADDR] [dev DEV] [dstport PORT]
            [srcport LOW HIGH] [ttl TTL] [tos TOS] [df DF] [[no]learning] ... |
            geneve id VNI remote ADDR [ttl TTL] [tos TOS] [dstport PORT] |
-           vrf table TABLE | bond [mode MODE] [miimon MS] ... | dummy | ifb |
+           vrf table TABLE | bond [mode MODE] [miimon MS] [arp_interval MS]
+           [arp_ip_target ADDR,...] [arp_validate MODE] ... | dummy | ifb |
            wireguard | bridge [vlan_filtering 0|1] [vlan_default_pvid N] }
   link del|delete [dev] NAME
   link set [dev] NAME { up | down | mtu MTU | address MAC | name NEW |

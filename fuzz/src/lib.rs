@@ -1688,6 +1688,12 @@ fn kinds_encode(data: &[u8]) {
                     mvrp: i.opt_u8().map(|v| v & 1 == 1),
                     loose_binding: i.opt_u8().map(|v| v & 1 == 1),
                     bridge_binding: i.opt_u8().map(|v| v & 1 == 1),
+                    ingress_qos: (0..i.u8() % 4)
+                        .map(|_| rtnl::VlanQos::new(i.u32(), i.u32()))
+                        .collect(),
+                    egress_qos: (0..i.u8() % 4)
+                        .map(|_| rtnl::VlanQos::new(i.u32(), i.u32()))
+                        .collect(),
                     other: RawAttrs::new(),
                 }),
                 1 => LinkKind::Macvlan(Macvlan {
@@ -1755,15 +1761,27 @@ fn kinds_encode(data: &[u8]) {
                     table: i.opt_u32(),
                     other: RawAttrs::new(),
                 }),
-                6 => LinkKind::Bond(rtnl::Bond {
+                6 => LinkKind::Bond(Box::new(rtnl::Bond {
                     mode: i.opt_u8().map(BondMode::from_value),
                     miimon: i.opt_u32(),
                     updelay: i.opt_u32(),
                     primary: i.opt_u32(),
                     xmit_hash_policy: i.opt_u8(),
                     lacp_rate: i.opt_u8(),
+                    arp_interval: i.opt_u32(),
+                    arp_ip_targets: if i.bool() {
+                        Some(
+                            (0..i.u8() % 20)
+                                .map(|_| std::net::Ipv4Addr::from(i.u32()))
+                                .collect(),
+                        )
+                    } else {
+                        None
+                    },
+                    arp_validate: i.opt_u32().map(rtnl::BondArpValidate::from_value),
+                    arp_all_targets: i.opt_u32().map(rtnl::BondArpAllTargets::from_value),
                     ..Default::default()
-                }),
+                })),
                 _ => [LinkKind::Dummy, LinkKind::Ifb, LinkKind::Wireguard][i.u8() as usize % 3]
                     .clone(),
             };

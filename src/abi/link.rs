@@ -291,8 +291,13 @@ const _: () = {
 pub const IFLA_VLAN_ID: u16 = 1;
 /// `struct ifla_vlan_flags { __u32 flags; __u32 mask; }`.
 pub const IFLA_VLAN_FLAGS: u16 = 2;
+/// Nested: `IFLA_VLAN_QOS_MAPPING` entries, skb priority → VLAN priority.
 pub const IFLA_VLAN_EGRESS_QOS: u16 = 3;
+/// Nested: `IFLA_VLAN_QOS_MAPPING` entries, VLAN priority → skb priority.
 pub const IFLA_VLAN_INGRESS_QOS: u16 = 4;
+/// `struct ifla_vlan_qos_mapping { __u32 from; __u32 to; }`, nested in
+/// `IFLA_VLAN_EGRESS_QOS` / `IFLA_VLAN_INGRESS_QOS`.
+pub const IFLA_VLAN_QOS_MAPPING: u16 = 1;
 /// Big-endian `__be16` (`ETH_P_8021Q`, `ETH_P_8021AD`).
 pub const IFLA_VLAN_PROTOCOL: u16 = 5;
 pub const VLAN_FLAG_REORDER_HDR: u32 = 0x1;

@@ -27,10 +27,10 @@ use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 mod altname;
 mod kinds;
 pub use altname::AltName;
-pub use kinds::{Bond, Ipvlan};
+pub use kinds::{Bond, BondArpAllTargets, BondArpValidate, Ipvlan, BOND_MAX_ARP_TARGETS};
 pub use kinds::{
     BondMode, BridgePort, Geneve, IpvlanFlags, IpvlanMode, Macvlan, MacvlanFlags, MacvlanMode,
-    TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, Vrf, Vxlan,
+    TunInfo, TunMode, TunnelDf, Vlan, VlanProtocol, VlanQos, Vrf, Vxlan,
 };
 
 /// Where a link goes (`ip link set dev X netns NS`) or is created (`IFLA_NET_NS_FD`,
@@ -173,8 +173,8 @@ pub enum LinkKind {
     Geneve(Geneve),
     /// `type vrf`.
     Vrf(Vrf),
-    /// `type bond`.
-    Bond(Bond),
+    /// `type bond` (boxed: its options would double the size of every link).
+    Bond(Box<Bond>),
     /// `type dummy`.
     Dummy,
     /// `type ifb`: the intermediate functional block (a tc redirect target).

@@ -250,13 +250,35 @@ named_enum! {
     }
 }
 
+/// One entry of a VLAN priority map (`ingress-qos-map FROM:TO`, `egress-qos-map
+/// FROM:TO`; `struct ifla_vlan_qos_mapping`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VlanQos {
+    /// Ingress: the VLAN header's priority (PCP, 0 to 7). Egress: the packet's
+    /// priority (`skb->priority`, any `u32`).
+    pub from: u32,
+    /// Ingress: the packet's priority it becomes. Egress: the VLAN header's priority
+    /// (0 to 7). A mapping to 0 removes the entry (the kernel reports only non-zero
+    /// ones).
+    pub to: u32,
+}
+
+impl VlanQos {
+    /// `FROM:TO`.
+    pub const fn new(from: u32, to: u32) -> VlanQos {
+        VlanQos { from, to }
+    }
+}
+
 /// `type vlan` (`ip link add link PARENT name NAME type vlan [protocol PROTO] id ID
 /// [reorder_hdr on|off] [gvrp on|off] [mvrp on|off] [loose_binding on|off]
-/// [bridge_binding on|off]`): an 802.1Q/802.1ad sub-interface of
-/// [`Link::link`] (`IFLA_LINK`, the parent, required at creation).
+/// [bridge_binding on|off] [ingress-qos-map FROM:TO ...] [egress-qos-map FROM:TO
+/// ...]`): an 802.1Q/802.1ad sub-interface of [`Link::link`] (`IFLA_LINK`, the parent,
+/// required at creation).
 ///
 /// The flags are sent as one `IFLA_VLAN_FLAGS` (`struct ifla_vlan_flags`): the bits
-/// of the fields that are `Some`, with the others left unchanged.
+/// of the fields that are `Some`, with the others left unchanged. The priority maps
+/// add to (or, with 0, remove from) what the link has.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Vlan {
     /// `id`: the VLAN id, 1 to 4094 (`IFLA_VLAN_ID`; required at creation).
@@ -274,7 +296,15 @@ pub struct Vlan {
     pub loose_binding: Option<bool>,
     /// `bridge_binding` (`VLAN_FLAG_BRIDGE_BINDING`).
     pub bridge_binding: Option<bool>,
-    /// Attributes this crate does not model (the QoS maps), as they came.
+    /// `ingress-qos-map FROM:TO ...` (`IFLA_VLAN_INGRESS_QOS`): a received frame's
+    /// VLAN priority (0 to 7) → the packet's priority. Empty: not sent (the map is
+    /// left as it is); as reported, the non-zero entries in order of VLAN priority.
+    pub ingress_qos: Vec<VlanQos>,
+    /// `egress-qos-map FROM:TO ...` (`IFLA_VLAN_EGRESS_QOS`): a packet's priority →
+    /// the VLAN priority (0 to 7) it is sent with. Empty: not sent; as reported, the
+    /// non-zero entries in the kernel's (hash) order.
+    pub egress_qos: Vec<VlanQos>,
+    /// Attributes this crate does not model, as they came.
     pub other: RawAttrs,
 }
 
@@ -309,6 +339,22 @@ impl Vlan {
                 "the kernel knows only 802.1Q (0x8100) and 802.1ad (0x88a8)",
             ));
         }
+        // The kernel keeps only the low 3 bits of a VLAN priority: 9 would silently
+        // become 1.
+        if let Some(m) = self.ingress_qos.iter().find(|m| m.from > 7) {
+            return Err(bad(
+                "VLAN ingress-qos-map FROM",
+                m.from,
+                "a VLAN priority is 0 to 7",
+            ));
+        }
+        if let Some(m) = self.egress_qos.iter().find(|m| m.to > 7) {
+            return Err(bad(
+                "VLAN egress-qos-map TO",
+                m.to,
+                "a VLAN priority is 0 to 7",
+            ));
+        }
         Ok(())
     }
 
@@ -317,6 +363,9 @@ impl Vlan {
             put_be16(b, IFLA_VLAN_PROTOCOL, p.value())?;
         }
         emit_u16(b, IFLA_VLAN_ID, self.id)?;
+        // iproute2's order: the ingress map, then the egress map.
+        emit_qos(b, IFLA_VLAN_INGRESS_QOS, &self.ingress_qos)?;
+        emit_qos(b, IFLA_VLAN_EGRESS_QOS, &self.egress_qos)?;
         emit_raw(b, &self.other)?;
         let (mut flags, mut mask) = (0u32, 0u32);
         for (bit, v) in [
@@ -364,11 +413,49 @@ impl Vlan {
                     v.mvrp = bit(VLAN_FLAG_MVRP);
                     v.bridge_binding = bit(VLAN_FLAG_BRIDGE_BINDING);
                 }
+                IFLA_VLAN_INGRESS_QOS | IFLA_VLAN_EGRESS_QOS => match decode_qos(a.value) {
+                    Some(m) if a.ty == IFLA_VLAN_INGRESS_QOS => v.ingress_qos = m,
+                    Some(m) => v.egress_qos = m,
+                    None => v.other.push_attr(&a),
+                },
                 _ => v.other.push_attr(&a),
             }
         }
         v
     }
+}
+
+/// A VLAN priority map: one `IFLA_VLAN_QOS_MAPPING` per entry in a nest; nothing
+/// for an empty map.
+fn emit_qos(b: &mut MsgBuilder<'_>, ty: u16, map: &[VlanQos]) -> Result<(), WireError> {
+    if map.is_empty() {
+        return Ok(());
+    }
+    let n = b.begin_nested(ty)?;
+    for m in map {
+        let mut v = [0u8; 8];
+        v[..4].copy_from_slice(&m.from.to_ne_bytes());
+        v[4..].copy_from_slice(&m.to.to_ne_bytes());
+        b.attr_bytes(IFLA_VLAN_QOS_MAPPING, &v)?;
+    }
+    b.end_nested(n)
+}
+
+/// The entries of a reported priority map; `None` when one is malformed (the whole
+/// attribute is then kept raw, as it came).
+fn decode_qos(v: &[u8]) -> Option<Vec<VlanQos>> {
+    let mut out = Vec::new();
+    for a in Attrs::new(v) {
+        let a = a.ok()?;
+        if a.ty != IFLA_VLAN_QOS_MAPPING || a.value.len() != 8 {
+            return None;
+        }
+        let w = |i: usize| {
+            u32::from_ne_bytes([a.value[i], a.value[i + 1], a.value[i + 2], a.value[i + 3]])
+        };
+        out.push(VlanQos::new(w(0), w(4)));
+    }
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------
@@ -1086,10 +1173,48 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Which ARP replies and traffic a bond's ARP monitor counts
+    /// (`IFLA_BOND_ARP_VALIDATE`, `arp_validate`).
+    BondArpValidate(u32) {
+        /// `none` (the default).
+        None = 0 => "none",
+        /// `active`: validate on the active port only.
+        Active = 1 => "active",
+        /// `backup`: on the backup ports only.
+        Backup = 2 => "backup",
+        /// `all`: on every port.
+        All = 3 => "all",
+        /// `filter`: count only ARP traffic, no validation.
+        Filter = 4 => "filter",
+        /// `filter_active`.
+        FilterActive = 5 => "filter_active",
+        /// `filter_backup`.
+        FilterBackup = 6 => "filter_backup",
+    }
+}
+
+named_enum! {
+    /// Which ARP targets must answer for a port to count as up
+    /// (`IFLA_BOND_ARP_ALL_TARGETS`, `arp_all_targets`).
+    BondArpAllTargets(u32) {
+        /// `any` (the default).
+        Any = 0 => "any",
+        /// `all`.
+        All = 1 => "all",
+    }
+}
+
+/// At most this many ARP targets (`BOND_MAX_ARP_TARGETS`).
+pub const BOND_MAX_ARP_TARGETS: usize = 16;
+
 /// `type bond` (`ip link add NAME type bond [mode MODE] [active_slave DEV] [miimon
-/// MS] [updelay MS] [downdelay MS] [use_carrier 0|1] [primary DEV] [xmit_hash_policy
-/// N] [min_links N] [lacp_rate N] [ad_select N]`). Ports join with
-/// [`Link::master`] (`ip link set dev PORT master BOND`, the port down).
+/// MS] [updelay MS] [downdelay MS] [use_carrier 0|1] [arp_interval MS]
+/// [arp_ip_target ADDR,...] [arp_validate MODE] [arp_all_targets any|all] [primary
+/// DEV] [xmit_hash_policy N] [min_links N] [lacp_rate N] [ad_select N]`). Ports join
+/// with [`Link::master`] (`ip link set dev PORT master BOND`, the port down). The
+/// link monitor is either MII (`miimon`) or ARP (`arp_interval` with targets): the
+/// kernel turns one off when the other is set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Bond {
     /// `mode`.
@@ -1104,6 +1229,15 @@ pub struct Bond {
     pub downdelay: Option<u32>,
     /// `use_carrier`.
     pub use_carrier: Option<bool>,
+    /// `arp_interval`: ARP monitoring interval, ms (0: off).
+    pub arp_interval: Option<u32>,
+    /// `arp_ip_target`: the IPv4 addresses the ARP monitor probes, at most
+    /// [`BOND_MAX_ARP_TARGETS`]. `None`: not sent; `Some(vec![])`: clears them.
+    pub arp_ip_targets: Option<Vec<Ipv4Addr>>,
+    /// `arp_validate`.
+    pub arp_validate: Option<BondArpValidate>,
+    /// `arp_all_targets`.
+    pub arp_all_targets: Option<BondArpAllTargets>,
     /// `primary`: the preferred port, by index.
     pub primary: Option<u32>,
     /// `xmit_hash_policy` (0 layer2, 1 layer3+4, 2 layer2+3, 3 encap2+3, 4 encap3+4,
@@ -1115,7 +1249,7 @@ pub struct Bond {
     pub lacp_rate: Option<u8>,
     /// `ad_select` (0 stable, 1 bandwidth, 2 count).
     pub ad_select: Option<u8>,
-    /// Attributes this crate does not model (ARP monitoring, ...), as they came.
+    /// Attributes this crate does not model, as they came.
     pub other: RawAttrs,
 }
 
@@ -1146,6 +1280,36 @@ impl Bond {
                 ));
             }
         }
+        if let Some(t) = &self.arp_ip_targets {
+            if t.len() > BOND_MAX_ARP_TARGETS {
+                return Err(bad(
+                    "bond arp_ip_target",
+                    t.len() as u32,
+                    "at most 16 targets (BOND_MAX_ARP_TARGETS)",
+                ));
+            }
+            // The kernel refuses these one by one, after the others are set.
+            if let Some(a) = t
+                .iter()
+                .find(|a| a.is_unspecified() || a.is_broadcast() || a.is_multicast())
+            {
+                return Err(bad_s(
+                    "bond arp_ip_target",
+                    &a.to_string(),
+                    "not a unicast address (0.0.0.0, 255.255.255.255 or multicast)",
+                ));
+            }
+        }
+        if let Some(BondArpValidate::Other(v)) = self.arp_validate {
+            return Err(bad(
+                "bond arp_validate",
+                v,
+                "not an arp_validate mode (0 to 6)",
+            ));
+        }
+        if let Some(BondArpAllTargets::Other(v)) = self.arp_all_targets {
+            return Err(bad("bond arp_all_targets", v, "must be 0 (any) or 1 (all)"));
+        }
         Ok(())
     }
 
@@ -1156,6 +1320,25 @@ impl Bond {
         emit_u32(b, IFLA_BOND_UPDELAY, self.updelay)?;
         emit_u32(b, IFLA_BOND_DOWNDELAY, self.downdelay)?;
         emit_bool(b, IFLA_BOND_USE_CARRIER, self.use_carrier)?;
+        emit_u32(b, IFLA_BOND_ARP_INTERVAL, self.arp_interval)?;
+        if let Some(t) = &self.arp_ip_targets {
+            // As iproute2: each target an attribute whose type is its position.
+            let n = b.begin_nested(IFLA_BOND_ARP_IP_TARGET)?;
+            for (i, a) in t.iter().enumerate() {
+                b.attr_ipv4(i as u16, *a)?;
+            }
+            b.end_nested(n)?;
+        }
+        emit_u32(
+            b,
+            IFLA_BOND_ARP_VALIDATE,
+            self.arp_validate.map(BondArpValidate::value),
+        )?;
+        emit_u32(
+            b,
+            IFLA_BOND_ARP_ALL_TARGETS,
+            self.arp_all_targets.map(BondArpAllTargets::value),
+        )?;
         emit_u32(b, IFLA_BOND_PRIMARY, self.primary)?;
         emit_u8(b, IFLA_BOND_XMIT_HASH_POLICY, self.xmit_hash_policy)?;
         emit_u32(b, IFLA_BOND_MIN_LINKS, self.min_links)?;
@@ -1175,6 +1358,28 @@ impl Bond {
                 IFLA_BOND_UPDELAY => take(&mut v.updelay, u32_of(&a), &a, o),
                 IFLA_BOND_DOWNDELAY => take(&mut v.downdelay, u32_of(&a), &a, o),
                 IFLA_BOND_USE_CARRIER => take(&mut v.use_carrier, bool_of(&a), &a, o),
+                IFLA_BOND_ARP_INTERVAL => take(&mut v.arp_interval, u32_of(&a), &a, o),
+                IFLA_BOND_ARP_IP_TARGET => {
+                    let t: Option<Vec<Ipv4Addr>> = Attrs::new(a.value)
+                        .map(|t| {
+                            let t = t.ok()?;
+                            <[u8; 4]>::try_from(t.value).ok().map(Ipv4Addr::from)
+                        })
+                        .collect();
+                    take(&mut v.arp_ip_targets, t, &a, o)
+                }
+                IFLA_BOND_ARP_VALIDATE => take(
+                    &mut v.arp_validate,
+                    u32_of(&a).map(BondArpValidate::from_value),
+                    &a,
+                    o,
+                ),
+                IFLA_BOND_ARP_ALL_TARGETS => take(
+                    &mut v.arp_all_targets,
+                    u32_of(&a).map(BondArpAllTargets::from_value),
+                    &a,
+                    o,
+                ),
                 IFLA_BOND_PRIMARY => take(&mut v.primary, u32_of(&a), &a, o),
                 IFLA_BOND_XMIT_HASH_POLICY => take(&mut v.xmit_hash_policy, u8_of(&a), &a, o),
                 IFLA_BOND_MIN_LINKS => take(&mut v.min_links, u32_of(&a), &a, o),
@@ -1497,7 +1702,7 @@ impl LinkKind {
             b"vxlan" => LinkKind::Vxlan(Box::new(Vxlan::decode(d))),
             b"geneve" => LinkKind::Geneve(Geneve::decode(d)),
             b"vrf" => LinkKind::Vrf(Vrf::decode(d)),
-            b"bond" => LinkKind::Bond(Bond::decode(d)),
+            b"bond" => LinkKind::Bond(Box::new(Bond::decode(d))),
             b"tun" => LinkKind::Tun(TunInfo::decode(d)),
             b"dummy" if data.is_none() => LinkKind::Dummy,
             b"ifb" if data.is_none() => LinkKind::Ifb,
@@ -1633,7 +1838,7 @@ impl Link {
     /// `ip link add NAME type bond ...`.
     #[inline]
     pub fn bond(name: &str, bond: Bond) -> Result<Link> {
-        Link::of(name, LinkKind::Bond(bond))
+        Link::of(name, LinkKind::Bond(Box::new(bond)))
     }
 
     /// `ip link add NAME type dummy`.
