@@ -1345,6 +1345,53 @@ mod guest {
                     ],
                 )?,
             );
+            // tc: an ingress qdisc on dm3 and a `matchall` filter redirecting all it
+            // receives to dm4 (the classifier the host's kernel lacks), read back.
+            let (d3, d4) = (
+                h.link_index("dm3").map_err(ctx("dm3"))?,
+                h.link_index("dm4").map_err(ctx("dm4"))?,
+            );
+            h.add(&rtnl::Qdisc::ingress(d3))
+                .map_err(ctx("tc qdisc add dev dm3 ingress"))?;
+            let all = rtnl::Filter::matchall(
+                d3,
+                0xffff_0000,
+                rtnl::Matchall::new(vec![rtnl::Action::from(rtnl::Mirred::redirect(d4))]),
+            );
+            h.add(&all).map_err(ctx(
+                "tc filter add dev dm3 parent ffff: protocol all matchall action mirred \
+                 egress redirect dev dm4",
+            ))?;
+            let filters = h
+                .filters(d3, 0xffff_0000)
+                .map_err(ctx("tc filter show dev dm3 parent ffff:"))?
+                .into_vec();
+            put(
+                "matchall",
+                J::obj([
+                    ("target", d4.into()),
+                    (
+                        "kinds",
+                        J::from(
+                            filters
+                                .iter()
+                                .map(|f| f.kind.name().to_string())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
+                    ),
+                    (
+                        "redirects",
+                        J::from(
+                            filters
+                                .iter()
+                                .flat_map(|f| f.mirred().map(|m| m.ifindex.to_string()))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
+                    ),
+                ]),
+            );
             h.add(&Link::wireguard("wg0").map_err(ctx("wireguard"))?)
                 .map_err(ctx("ip link add wg0 type wireguard"))?;
             put("wireguard", both(&mut h, "wg0", vec![])?);

@@ -153,8 +153,8 @@ pub use wire::route::RouteGet;
 pub use wire::route::{Hop, Metric, Route, RouteFilter};
 pub use wire::rule::{Rule, RuleAction, RuleFilter, RuleFlags};
 pub use wire::tc::{
-    Action, ActionKind, Direction, Filter, FilterKind, Mirred, MirredAction, Qdisc, QdiscKind,
-    U32Key, U32Sel, U32,
+    Action, ActionKind, Direction, Filter, FilterKind, Matchall, Mirred, MirredAction, Qdisc,
+    QdiscKind, U32Key, U32Sel, U32,
 };
 pub use wire::{Decode, DumpFilter, Object, Op, Request, Verb};
 

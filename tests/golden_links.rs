@@ -24,8 +24,8 @@ use rtnl::wire::{patch_flags, Messages, WireError};
 use rtnl::{
     Action, AltName, Bond, BondMode, Bridge, BridgePort, BridgeVlan, Decode, Filter, FilterKind,
     Geneve, HwAddr, IfName, Ipvlan, IpvlanFlags, IpvlanMode, Link, LinkKind, LinkRef, MacAddr,
-    Macvlan, MacvlanMode, Mirred, Netns, Object, PortChange, Qdisc, Request, TunMode, TunnelDf,
-    U32Key, U32Sel, Verb, VethPeer, Vlan, VlanProtocol, VlanQos, Vxlan, U32,
+    Macvlan, MacvlanMode, Matchall, Mirred, Netns, Object, PortChange, Qdisc, Request, TunMode,
+    TunnelDf, U32Key, U32Sel, Verb, VethPeer, Vlan, VlanProtocol, VlanQos, Vxlan, U32,
 };
 use std::net::IpAddr;
 
@@ -751,6 +751,34 @@ fn u32_redirect() {
     );
     golden("tc_u32_redirect", &change(Verb::Add, &f), &[]);
     golden("tc_u32_kata", &change(Verb::Add, &f), &[]);
+}
+
+// `tc filter add dev veth0 parent ffff: protocol all matchall action mirred egress
+// redirect dev tap0`: TCA_OPTIONS holds only TCA_MATCHALL_ACT (this host's kernel has
+// no matchall; tc sends the bytes, the kernel answers ENOENT). Read back whole.
+#[test]
+fn tc_matchall_redirect() {
+    let f = Filter::matchall(
+        VETH0,
+        0xffff_0000,
+        Matchall::new(vec![Action::from(Mirred::redirect(TAP0))]),
+    );
+    let bytes = change(Verb::Add, &f);
+    golden("tc_matchall_redirect", &bytes, &[]);
+    let m = Messages::new(&bytes).next().unwrap().unwrap();
+    let back = Filter::from(&FilterMsg::decode(&m).unwrap());
+    assert_eq!(back.kind, f.kind);
+    assert_eq!(
+        back.mirred().map(|m| m.ifindex).collect::<Vec<_>>(),
+        vec![TAP0]
+    );
+    // A mirred action without its target is refused, as for u32.
+    let bad = Filter::matchall(
+        VETH0,
+        0xffff_0000,
+        Matchall::new(vec![Action::from(Mirred::redirect(0))]),
+    );
+    assert!(rtnl::Op::new(Verb::Add, &bad).check().is_err());
 }
 
 // `tc filter replace dev veth0 parent ffff: protocol all prio 1 handle 800::800 u32

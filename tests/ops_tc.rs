@@ -319,3 +319,57 @@ fn filters_are_added_replaced_and_deleted_by_the_generic_verbs() {
         let _ = Filter::redirect(n, 0, t).check(Verb::Add).unwrap_err();
     });
 }
+
+/// `matchall` + `mirred`: where the kernel has the classifier (the qemu kinds boot
+/// checks that too), it is created and read back whole, and `tc` agrees; where it has
+/// not (this CI host's), the kernel's refusal arrives as such — `ENOENT`, "TC
+/// classifier not found" — and nothing is left behind.
+#[test]
+fn a_matchall_redirect_is_made_or_refused_by_the_kernel_in_its_words() {
+    let test = "a_matchall_redirect_is_made_or_refused_by_the_kernel_in_its_words";
+    if !can_run_kernel_tests(test) {
+        return;
+    }
+    in_netns(|| {
+        let mut h = Handle::new().unwrap();
+        h.add(&Link::veth("ma0", "ma1").unwrap()).unwrap();
+        let (a, b) = (h.link_index("ma0").unwrap(), h.link_index("ma1").unwrap());
+        if !tc_reaches_kernel(&mut h, a, test) {
+            return;
+        }
+        h.add(&Qdisc::ingress(a)).unwrap();
+        let f = Filter::matchall(
+            a,
+            0xffff_0000,
+            rtnl::Matchall::new(vec![rtnl::Action::from(rtnl::Mirred::redirect(b))]),
+        );
+        match h.add(&f) {
+            Ok(()) => {
+                loud(&format!(
+                    "{test}: this kernel has matchall: made and read back"
+                ));
+                let back = h.filters(a, 0xffff_0000).unwrap().into_vec();
+                assert_eq!(back.len(), 1, "{back:?}");
+                assert_eq!(back[0].kind.name(), "matchall");
+                assert_eq!(back[0].mirred().map(|m| m.ifindex).collect::<Vec<_>>(), [b]);
+                assert_eq!(tc_targets("ma0", &["parent", "ffff:"]), ["ma1"]);
+                h.delete(&back[0]).unwrap();
+            }
+            Err(e) => {
+                assert_eq!(e.errno(), Some(libc::ENOENT), "{e}");
+                assert!(
+                    e.to_string().contains("TC classifier not found"),
+                    "the kernel's words: {e}"
+                );
+                loud(&format!(
+                    "{test}: this kernel has no matchall classifier; refused: {e}"
+                ));
+            }
+        }
+        assert!(h.filters(a, 0xffff_0000).unwrap().into_vec().is_empty());
+        assert_eq!(
+            tc_json(&["filter", "show", "dev", "ma0", "parent", "ffff:"]),
+            Value::Array(vec![])
+        );
+    });
+}

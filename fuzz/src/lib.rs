@@ -1859,6 +1859,15 @@ fn kinds_encode(data: &[u8]) {
                 divisor: i.opt_u32(),
                 ..Default::default()
             });
+            if i.bool() {
+                // The same actions under `matchall` instead.
+                f.kind = rtnl::FilterKind::Matchall(rtnl::Matchall {
+                    classid: i.opt_u32(),
+                    actions: f.actions().to_vec(),
+                    flags: i.opt_u32(),
+                    ..Default::default()
+                });
+            }
             let verb = i.verb(Filter::VERBS);
             let _ = f.check(verb);
             if let Some(out) = emit_both(size, &[], |b| f.emit(verb, b)) {

@@ -208,6 +208,7 @@ pub const TCA_MATCHALL_CLASSID: u16 = 1;
 pub const TCA_MATCHALL_ACT: u16 = 2;
 pub const TCA_MATCHALL_FLAGS: u16 = 3;
 pub const TCA_MATCHALL_PCNT: u16 = 4;
+pub const TCA_MATCHALL_PAD: u16 = 5;
 
 // ---- act_api / pkt_cls.h: actions ------------------------------------------------------
 

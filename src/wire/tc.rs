@@ -696,6 +696,61 @@ impl U32 {
     }
 }
 
+/// The `matchall` classifier's options (`TCA_OPTIONS` of kind `matchall`, Linux 4.8+):
+/// every packet, then the actions — `tc filter add ... matchall [classid C] action
+/// ... [skip_hw|skip_sw]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Matchall {
+    /// `classid`/`flowid` (`TCA_MATCHALL_CLASSID`).
+    pub classid: Option<u32>,
+    /// `action ...` (`TCA_MATCHALL_ACT`), in order.
+    pub actions: Vec<Action>,
+    /// `TCA_MATCHALL_FLAGS` (`TCA_CLS_FLAGS_*`: `skip_hw`, `skip_sw`, and the
+    /// reported `in_hw`/`not_in_hw`).
+    pub flags: Option<u32>,
+    /// Attributes this crate does not model, as they came; sent back.
+    pub other: RawAttrs,
+    /// What the kernel only reports (`TCA_MATCHALL_PCNT`, ...): never sent.
+    pub reported: RawAttrs,
+}
+
+impl Matchall {
+    /// `matchall action ...`.
+    pub fn new(actions: Vec<Action>) -> Matchall {
+        Matchall {
+            actions,
+            ..Default::default()
+        }
+    }
+
+    fn emit(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
+        // tc's order: classid and actions as given, the flags last.
+        if let Some(c) = self.classid {
+            b.attr_u32(TCA_MATCHALL_CLASSID, c)?;
+        }
+        emit_actions(b, TCA_MATCHALL_ACT, &self.actions)?;
+        emit_raw(b, &self.other)?;
+        if let Some(f) = self.flags {
+            b.attr_u32(TCA_MATCHALL_FLAGS, f)?;
+        }
+        Ok(())
+    }
+
+    fn decode(o: &[u8]) -> Matchall {
+        let mut m = Matchall::default();
+        for a in Attrs::new(o).flatten() {
+            match a.ty {
+                TCA_MATCHALL_CLASSID if a.u32().is_ok() => m.classid = a.u32().ok(),
+                TCA_MATCHALL_FLAGS if a.u32().is_ok() => m.flags = a.u32().ok(),
+                TCA_MATCHALL_ACT => m.actions = decode_actions(&a),
+                TCA_MATCHALL_PCNT | TCA_MATCHALL_PAD => m.reported.push_attr(&a),
+                _ => m.other.push_attr(&a),
+            }
+        }
+        m
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // Filters
 // ---------------------------------------------------------------------------------
@@ -706,6 +761,8 @@ impl U32 {
 pub enum FilterKind {
     /// `u32`.
     U32(U32),
+    /// `matchall`.
+    Matchall(Matchall),
     /// Any other classifier by name (`matchall`, `flower`, `bpf`, ...), with
     /// `TCA_OPTIONS`' payload.
     Other {
@@ -721,6 +778,7 @@ impl FilterKind {
     pub fn name(&self) -> &str {
         match self {
             FilterKind::U32(_) => "u32",
+            FilterKind::Matchall(_) => "matchall",
             FilterKind::Other { kind, .. } => kind,
         }
     }
@@ -773,6 +831,15 @@ impl Filter {
         }
     }
 
+    /// A `matchall` filter on `ifindex` under `parent` (`tc filter add dev DEV parent P
+    /// protocol all matchall action ...`), everything else left to the kernel.
+    pub fn matchall(ifindex: u32, parent: u32, m: Matchall) -> Filter {
+        Filter {
+            kind: FilterKind::Matchall(m),
+            ..Filter::u32(ifindex, parent, U32::default())
+        }
+    }
+
     /// What tc-redirect-tap and kata's `tcfilter` model install in each direction:
     /// `tc filter replace dev FROM parent PARENT protocol all prio 1 handle 800::800
     /// u32 match u32 0 0 action mirred egress redirect dev TO` — every packet
@@ -805,19 +872,25 @@ impl Filter {
     pub fn as_u32(&self) -> Option<&U32> {
         match &self.kind {
             FilterKind::U32(u) => Some(u),
-            FilterKind::Other { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The filter's actions (`u32` and `matchall`; none for other kinds).
+    pub fn actions(&self) -> &[Action] {
+        match &self.kind {
+            FilterKind::U32(u) => &u.actions,
+            FilterKind::Matchall(m) => &m.actions,
+            FilterKind::Other { .. } => &[],
         }
     }
 
     /// The `mirred` actions of the filter.
     pub fn mirred(&self) -> impl Iterator<Item = &Mirred> {
-        self.as_u32()
-            .into_iter()
-            .flat_map(|u| u.actions.iter())
-            .filter_map(|a| match &a.kind {
-                ActionKind::Mirred(m) => Some(m),
-                ActionKind::Other { .. } => None,
-            })
+        self.actions().iter().filter_map(|a| match &a.kind {
+            ActionKind::Mirred(m) => Some(m),
+            ActionKind::Other { .. } => None,
+        })
     }
 }
 
@@ -865,30 +938,32 @@ impl Object for Filter {
                         return Err(Error::invalid("u32 keys", s.keys.len(), "at most 128 keys"));
                     }
                 }
-                for a in &u.actions {
-                    if let ActionKind::Mirred(m) = &a.kind {
-                        if m.ifindex == 0 {
-                            return Err(Error::invalid(
-                                "mirred target",
-                                0,
-                                "a mirred action needs its target link",
-                            ));
-                        }
-                    }
-                }
-                if u.actions.len() > 32 {
-                    return Err(Error::invalid(
-                        "filter actions",
-                        u.actions.len(),
-                        "at most 32 actions (TCA_ACT_MAX_PRIO)",
-                    ));
-                }
             }
+            FilterKind::Matchall(_) => {}
             FilterKind::Other { kind, .. } => {
                 if kind.is_empty() || kind.contains('\0') {
                     return Err(Error::invalid("filter kind", kind, "empty or contains NUL"));
                 }
             }
+        }
+        let actions = self.actions();
+        for a in actions {
+            if let ActionKind::Mirred(m) = &a.kind {
+                if m.ifindex == 0 {
+                    return Err(Error::invalid(
+                        "mirred target",
+                        0,
+                        "a mirred action needs its target link",
+                    ));
+                }
+            }
+        }
+        if actions.len() > 32 {
+            return Err(Error::invalid(
+                "filter actions",
+                actions.len(),
+                "at most 32 actions (TCA_ACT_MAX_PRIO)",
+            ));
         }
         Ok(())
     }
@@ -911,6 +986,11 @@ impl Object for Filter {
             FilterKind::U32(u) => {
                 let o = b.begin_nested(TCA_OPTIONS)?;
                 u.emit(b)?;
+                b.end_nested(o)?;
+            }
+            FilterKind::Matchall(m) => {
+                let o = b.begin_nested(TCA_OPTIONS)?;
+                m.emit(b)?;
                 b.end_nested(o)?;
             }
             FilterKind::Other {
@@ -979,6 +1059,7 @@ impl From<&FilterMsg<'_>> for Filter {
     fn from(m: &FilterMsg<'_>) -> Filter {
         let kind = match m.kind.unwrap_or_default() {
             b"u32" => FilterKind::U32(U32::decode(m.options.unwrap_or_default())),
+            b"matchall" => FilterKind::Matchall(Matchall::decode(m.options.unwrap_or_default())),
             k => FilterKind::Other {
                 kind: String::from_utf8_lossy(k).into_owned(),
                 options: m.options.map(<[u8]>::to_vec),

@@ -45,6 +45,9 @@ pub const KIND_DRIVERS: &[&str] = &[
     "geneve",
     "tun",
     "bridge",
+    "sch_ingress",
+    "cls_matchall",
+    "act_mirred",
 ];
 /// The MAC qemu gives the guest's NIC.
 pub const QEMU_MAC: &str = "52:54:00:12:34:56";
