@@ -932,10 +932,10 @@ fn guest_makes_every_kind() {
     assert_eq!(s.get("arp_ip_target").as_str(), Some("10.0.0.1 10.0.0.2"));
     assert_eq!(s.get("arp_validate").as_str(), Some("all 3"));
     assert_eq!(s.get("arp_all_targets").as_str(), Some("all 1"));
-    // tc matchall + mirred (this host's kernel has no matchall): one filter, of that
-    // kind, redirecting to dm4.
+    // tc matchall + mirred (this host's kernel has no matchall): the dump lists the
+    // classifier's head and the filter, both matchall, and one redirect, to dm4.
     let m = k.get("matchall");
-    assert_eq!(m.get("kinds").as_str(), Some("matchall"), "{m:?}");
+    assert_eq!(m.get("kinds").as_str(), Some("matchall matchall"), "{m:?}");
     assert_eq!(
         m.get("redirects").as_str().map(str::to_string),
         m.get("target").as_u64().map(|t| t.to_string()),
