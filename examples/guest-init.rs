@@ -1917,12 +1917,45 @@ mod guest {
             ]))
         }
 
+        /// `bridge vlan show` in the host namespace of `run`, by iproute2's `bridge`
+        /// and by the `bridge` example (when the harness put them there): their
+        /// outputs are compared by `tests/qemu_guest.rs`.
+        fn vlan_show(run: &Run) -> Result<J, String> {
+            let mut out = Vec::new();
+            for (label, bin) in [
+                ("iproute2", "/cni/iproute2-bridge"),
+                ("rtnl", "/cni/rtnl-bridge"),
+            ] {
+                if fs::metadata(bin).is_err() {
+                    out.push((label, J::Null));
+                    continue;
+                }
+                let fd = run.host.try_clone().map_err(|e| format!("dup: {e}"))?;
+                let o = rtnl::with_netns_fd(fd, move || {
+                    // Forked from this thread: the child starts in its namespace.
+                    Ok(Command::new(bin).args(["vlan", "show"]).output())
+                })
+                .map_err(|e| format!("{bin}: {e}"))?
+                .map_err(|e| format!("{bin}: {e}"))?;
+                let r = Outcome {
+                    rc: o.status.code(),
+                    stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                };
+                out.push((label, r.json()));
+            }
+            Ok(J::Obj(
+                out.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            ))
+        }
+
         /// ADD, the state, CHECK, DEL, the state, DEL again; CHECK and DEL get ADD's
         /// result as `prevResult`, as a runtime passes it.
         fn one(which: Impl, conf: &str) -> Result<J, String> {
             let run = Run::new()?;
             let add = plugin(which, &run, "ADD", conf)?;
             let after_add = state(&run)?;
+            let vlans = vlan_show(&run)?;
             let with_prev = match add.rc {
                 Some(0) => format!(
                     "{},\"prevResult\":{}}}",
@@ -1938,6 +1971,7 @@ mod guest {
             Ok(J::obj([
                 ("add", add.json()),
                 ("after_add", after_add),
+                ("vlan_show", vlans),
                 ("check", check.json()),
                 ("del", del.json()),
                 ("after_del", after_del),

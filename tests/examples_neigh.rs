@@ -1,9 +1,9 @@
 //! The `ip` example's `neigh`, `rule` and `route get`, and the `bridge` example's
-//! `fdb`, run as the README says and compared byte for byte with iproute2 (`ip neigh
-//! show`, `ip rule show`, `ip route get`, `bridge fdb show`) on the same namespace,
-//! after configuring that namespace with the examples themselves. Each run happens
-//! from a thread in a fresh network namespace (`common::in_netns`), as in
-//! `tests/examples.rs`.
+//! `fdb` and `vlan`, run as the README says and compared byte for byte with iproute2
+//! (`ip neigh show`, `ip rule show`, `ip route get`, `bridge fdb show`, `bridge vlan
+//! show`) on the same namespace, after configuring that namespace with the examples
+//! themselves. Each run happens from a thread in a fresh network namespace
+//! (`common::in_netns`), as in `tests/examples.rs`.
 
 mod common;
 use common::*;
@@ -315,6 +315,60 @@ fn bridge_example_fdb_prints_like_bridge() {
             port.contains("02:00:00:00:00:01 master br0 static"),
             "{port}"
         );
+    });
+}
+
+/// `bridge vlan show` on this host: its kernel has no bridge VLAN filtering, so the
+/// ports report no VLANs and both print the header alone, and adding a VLAN is the
+/// kernel's refusal (exit 2). The populated output is compared inside the qemu guest,
+/// whose kernel has VLAN filtering (`tests/qemu_guest.rs`, the cni boot).
+#[test]
+fn bridge_example_vlan_prints_like_bridge() {
+    if cannot_run("bridge_example_vlan_prints_like_bridge") {
+        return;
+    }
+    in_netns(|| {
+        for args in [
+            "link add br0 type bridge",
+            "link add veth0 type veth peer name veth1",
+            "link set veth0 master br0",
+        ] {
+            tool("ip", &words(args));
+        }
+        for args in [
+            "vlan show",
+            "vlan show dev veth0",
+            "vlan",
+            "vlan show vid 1",
+        ] {
+            let out = same("bridge", &words(args));
+            assert!(out.starts_with("port              vlan-id  \n"), "{out:?}");
+        }
+        let o = run_out("bridge", &words("vlan add dev veth0 vid 10 pvid untagged"));
+        let has_filtering = o.status.success();
+        if has_filtering {
+            loud("bridge_example_vlan_prints_like_bridge: this kernel has VLAN filtering");
+            let out = same("bridge", &words("vlan show dev veth0"));
+            assert!(out.contains("10 PVID Egress Untagged"), "{out}");
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+            assert!(
+                text(&o.stderr).contains("Operation not supported"),
+                "{}",
+                text(&o.stderr)
+            );
+        }
+        // Mistakes: exit 1, before the kernel.
+        for args in [
+            "vlan add dev veth0",
+            "vlan add vid 10",
+            "vlan add dev veth0 vid ten",
+            "vlan add dev veth0 vid 4095",
+            "vlan show dev",
+        ] {
+            let o = run_out("bridge", &words(args));
+            assert_eq!(o.status.code(), Some(1), "{args}: {}", text(&o.stderr));
+        }
     });
 }
 

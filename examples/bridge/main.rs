@@ -1,24 +1,29 @@
-//! A small `bridge`: the forwarding database of bridges and VXLAN devices, std and
-//! `rtnl` only.
+//! A small `bridge`: the forwarding database of bridges and VXLAN devices, and the
+//! VLANs of bridge ports, std and `rtnl` only.
 //!
 //! ```text
 //! cargo run --example bridge -- fdb show [br BR] [brport DEV] [vlan V]
 //! cargo run --example bridge -- fdb add 02:00:00:00:00:01 dev veth0 master static
 //! cargo run --example bridge -- fdb append 00:00:00:00:00:00 dev vxlan0 dst 192.0.2.2
 //! cargo run --example bridge -- fdb flush dev br0 brport veth0 dynamic
+//! cargo run --example bridge -- vlan add dev veth0 vid 10 pvid untagged
+//! cargo run --example bridge -- vlan show [dev veth0] [vid 10]
 //! ```
 //!
 //! `fdb show` prints what `bridge fdb show` prints, byte for byte (`tests/examples_neigh.rs`
-//! compares them on the same namespace). Exit status as the `ip` example's: 0, 1 for a
+//! compares them on the same namespace); `vlan show` what `bridge vlan show` prints
+//! (compared on this host, whose kernel has no VLAN filtering, and inside the qemu
+//! guest, whose kernel has: `tests/qemu_guest.rs`, the cni boot). Exit status as the `ip` example's: 0, 1 for a
 //! bad command line, 2 when the kernel refused.
 
 mod fdb;
+mod vlan;
 
 use rtnl::{Error, Handle};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-Usage: bridge fdb COMMAND
+Usage: bridge { fdb | vlan } COMMAND
 COMMAND:
   fdb show [br BRDEV] [brport DEV] [vlan VID] [state STATE] [dynamic]
   fdb add|append|replace|del ADDR dev DEV [self] [master] [router] [use]
@@ -28,6 +33,8 @@ COMMAND:
   fdb flush dev DEV [brport DEV] [vlan VID] [self] [master]
                         [[no]permanent | [no]static | [no]dynamic]
                         [[no]extern_learn] [[no]sticky] [[no]offloaded] [[no]added_by_user]
+  vlan show [dev DEV] [vid VID]
+  vlan add|del dev DEV vid VID[-END] [pvid] [untagged] [self] [master]
 Exit status: 0 ok, 1 bad command line, 2 the kernel (or the system) refused.";
 
 /// What went wrong: a bad command line, or an error from rtnl.
@@ -86,6 +93,11 @@ fn run(argv: &[String]) -> Res {
             let rest: Vec<&str> = a.collect();
             let mut h = Handle::new()?;
             fdb::run(&mut h, &rest)
+        }
+        Some(o) if matches(o, "vlan") => {
+            let rest: Vec<&str> = a.collect();
+            let mut h = Handle::new()?;
+            vlan::run(&mut h, &rest)
         }
         Some(o) => usage(format!("object \"{o}\" is unknown")),
     }

@@ -6,6 +6,9 @@
 //! - `/cni/ref/bridge` and `/cni/ref/static`: the reference plugins of Debian's
 //!   `containernetworking-plugins` (`/usr/lib/cni`), with the dynamic loader and the
 //!   libraries they need (`ld.so --list`), at the paths they were found at;
+//! - `/cni/rtnl-bridge`: the `bridge` example (static musl), and `/cni/iproute2-bridge`:
+//!   this host's iproute2 `bridge` with its loader and libraries, so that the guest
+//!   compares their `vlan show` on a kernel that has bridge VLAN filtering;
 //! - the modules of [`CNI_DRIVERS`] with their dependencies, listed in load order in
 //!   `/modules/cni.txt`.
 //!
@@ -26,6 +29,8 @@ pub const CNI_DRIVERS: &[&str] = &["veth", "bridge"];
 pub const REF_DIR: &str = "/usr/lib/cni";
 /// The reference plugins the guest runs: the bridge, and the IPAM plugin it executes.
 pub const REF_PLUGINS: &[&str] = &["bridge", "static"];
+/// iproute2's `bridge` (Debian's `iproute2`, which CI installs).
+pub const IPROUTE2_BRIDGE: &str = "/usr/sbin/bridge";
 
 /// The cni boot's initramfs.
 pub struct Image {
@@ -78,9 +83,23 @@ fn build(vm: &Vm) -> Result<Image, String> {
         c.file(path, perm, data)
     };
     add(&mut c, "cni/rtnl-cni", 0o755, &bin_bytes)?;
+    let example = build_bridge_example(&build_dir)?;
+    let example_bytes = fs::read(&example).map_err(|e| format!("{}: {e}", example.display()))?;
+    if elf::has_interp(&example_bytes)? {
+        return Err(format!("{} is not static (PT_INTERP)", example.display()));
+    }
+    add(&mut c, "cni/rtnl-bridge", 0o755, &example_bytes)?;
+    // iproute2's `bridge`, dynamic: with its loader and libraries at their paths.
+    let mut libs = BTreeSet::new();
+    let tool = Path::new(IPROUTE2_BRIDGE);
+    let tool_bytes = fs::read(tool).map_err(|e| format!("{IPROUTE2_BRIDGE}: {e}"))?;
+    if let Some(interp) = elf::interp(&tool_bytes)? {
+        libs.insert(interp.clone());
+        libs.extend(needed(&interp, tool)?);
+    }
+    add(&mut c, "cni/iproute2-bridge", 0o755, &tool_bytes)?;
 
     let reference_missing = if Path::new(REF_DIR).join("bridge").is_file() {
-        let mut libs = BTreeSet::new();
         for p in REF_PLUGINS {
             let path = Path::new(REF_DIR).join(p);
             let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -90,16 +109,16 @@ fn build(vm: &Vm) -> Result<Image, String> {
             }
             add(&mut c, &format!("cni/ref/{p}"), 0o755, &bytes)?;
         }
-        for l in &libs {
-            let bytes = fs::read(l).map_err(|e| format!("{l}: {e}"))?;
-            add(&mut c, l, 0o755, &bytes)?;
-        }
         None
     } else {
         Some(format!(
             "{REF_DIR}/bridge is missing (apt-get install containernetworking-plugins)"
         ))
     };
+    for l in &libs {
+        let bytes = fs::read(l).map_err(|e| format!("{l}: {e}"))?;
+        add(&mut c, l, 0o755, &bytes)?;
+    }
 
     let mods = kernel::modules_for(&vm.kernel, CNI_DRIVERS, &build_dir.join("modules-plain"))?;
     let mut order = String::new();
@@ -175,4 +194,28 @@ fn build_rtnl_cni(build_dir: &Path) -> Result<PathBuf, String> {
         .env("CARGO_TARGET_DIR", &target);
     let bin = target.join(GUEST_TARGET).join("release/rtnl-cni");
     super::run_build(&mut cmd, "rtnl-cni", bin)
+}
+
+/// The `bridge` example for the guest: static musl, release, in a target directory of
+/// its own (the outer cargo holds its own directory's lock).
+fn build_bridge_example(build_dir: &Path) -> Result<PathBuf, String> {
+    let manifest = super::manifest_dir();
+    let target = build_dir.join("bridge-example");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&manifest)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--example",
+            "bridge",
+            "--target",
+            GUEST_TARGET,
+        ])
+        .arg("--manifest-path")
+        .arg(manifest.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target);
+    let bin = target.join(GUEST_TARGET).join("release/examples/bridge");
+    super::run_build(&mut cmd, "the bridge example", bin)
 }
