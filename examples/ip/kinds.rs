@@ -310,20 +310,10 @@ pub fn parse(
                         })?);
                     }
                     "arp_validate" => {
-                        let v = a.value(x)?;
-                        b.arp_validate =
-                            Some(rtnl::BondArpValidate::from_name(v).map_or_else(
-                                || usage(format!("invalid arp_validate \"{v}\"")),
-                                Ok,
-                            )?);
+                        b.arp_validate = Some(named(a, x, rtnl::BondArpValidate::from_name)?)
                     }
                     "arp_all_targets" => {
-                        let v = a.value(x)?;
-                        b.arp_all_targets =
-                            Some(rtnl::BondArpAllTargets::from_name(v).map_or_else(
-                                || usage(format!("invalid arp_all_targets \"{v}\"")),
-                                Ok,
-                            )?);
+                        b.arp_all_targets = Some(named(a, x, rtnl::BondArpAllTargets::from_name)?)
                     }
                     x => return usage(format!("unexpected \"{x}\" for type bond")),
                 }
@@ -363,4 +353,10 @@ fn qos_map(a: &mut Args<'_>, after: &str) -> Res<Vec<rtnl::VlanQos>> {
         return usage(format!("\"{after}\" needs FROM:TO entries"));
     }
     Ok(m)
+}
+
+/// The value after `after`, by the name `from` knows it.
+fn named<T>(a: &mut Args<'_>, after: &str, from: fn(&str) -> Option<T>) -> Res<T> {
+    let v = a.value(after)?;
+    from(v).map_or_else(|| usage(format!("invalid {after} \"{v}\"")), Ok)
 }
