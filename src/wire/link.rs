@@ -249,6 +249,8 @@ impl LinkKind {
     fn emit_other(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let info = b.begin_nested(IFLA_LINKINFO)?;
         match self {
+            // Never reached through `emit`, which writes a pair inline; kept whole
+            // (no panic in this layer): the pair writes its own `IFLA_LINKINFO`.
             LinkKind::Veth(peer) => {
                 b.cancel_nested(info);
                 return peer.emit(b);
