@@ -1660,11 +1660,19 @@ fn kinds_decode(data: &[u8]) {
 fn filter_sent(f: &rtnl::Filter) -> rtnl::Filter {
     let mut f = f.clone();
     f.reported = RawAttrs::new();
-    if let rtnl::FilterKind::U32(u) = &mut f.kind {
-        u.reported = RawAttrs::new();
-        for a in &mut u.actions {
-            a.reported = RawAttrs::new();
+    let actions = match &mut f.kind {
+        rtnl::FilterKind::U32(u) => {
+            u.reported = RawAttrs::new();
+            &mut u.actions
         }
+        rtnl::FilterKind::Matchall(m) => {
+            m.reported = RawAttrs::new();
+            &mut m.actions
+        }
+        _ => return f,
+    };
+    for a in actions {
+        a.reported = RawAttrs::new();
     }
     f
 }
