@@ -17,73 +17,7 @@
 mod common;
 use common::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Command, Output};
-
-/// The path of a built example, with a clear failure when it is missing or older
-/// than its source (`cargo test --test examples` alone does not rebuild examples).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in target/<profile>/deps");
-    let path = profile_dir.join("examples").join(name);
-    let built = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|e| {
-            panic!(
-                "example binary {} not found ({e}): `cargo test` builds the examples before \
-                 running this test; with a filter like `cargo test --test examples`, run \
-                 `cargo build --examples` first",
-                path.display()
-            )
-        });
-    // Only the example's own source is compared: src/ may change under a running
-    // `cargo test` in a shared checkout, and then the test binary is as old. An
-    // example is one file, or a folder with main.rs and its modules (the newest
-    // counts).
-    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let file = examples.join(format!("{name}.rs"));
-    let (source, changed) = if file.exists() {
-        let t = std::fs::metadata(&file).and_then(|m| m.modified());
-        (file, t.expect("example source"))
-    } else {
-        let dir = examples.join(name);
-        let newest = std::fs::read_dir(&dir)
-            .expect("example folder")
-            .flatten()
-            .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
-            .max()
-            .expect("example sources");
-        (dir, newest)
-    };
-    assert!(
-        changed <= built,
-        "example binary {} is older than {}: run `cargo build --examples` (plain \
-         `cargo test` does it) so that this test checks the current code",
-        path.display(),
-        source.display()
-    );
-    path
-}
-
-/// A command running example `name`; under qemu-user (cross tests) through the
-/// emulator, as cargo's runner would.
-fn command(name: &str) -> Command {
-    let path = example(name);
-    match std::env::var("RTNL_QEMU_USER") {
-        Ok(emu) if !emu.is_empty() => {
-            let mut c = Command::new(&emu);
-            if emu.contains("s390x") {
-                c.args(["-L", "/usr/s390x-linux-gnu"]);
-            }
-            c.arg(path);
-            c
-        }
-        _ => Command::new(path),
-    }
-}
 
 /// True when these tests cannot run here: not root (skipped loudly by
 /// `can_run_kernel_tests`), or big-endian qemu-user, which does not translate the
@@ -108,7 +42,7 @@ fn text(b: &[u8]) -> String {
 
 /// Runs the `ip` example and returns its output, whatever the exit status.
 fn ipx_out(args: &[&str]) -> Output {
-    command("ip")
+    example_command("ip")
         .args(args)
         .output()
         .expect("run the ip example")
@@ -139,7 +73,7 @@ fn demo_builds_shows_and_removes_its_topology_without_touching_the_host() {
     let host_before = host_link_names();
     let out = in_netns(|| {
         let here_before = ip_link_names();
-        let out = command("demo").output().expect("run the demo");
+        let out = example_command("demo").output().expect("run the demo");
         let here_after = ip_link_names();
         assert_eq!(here_before, vec!["lo".to_owned()]);
         assert_eq!(
@@ -245,7 +179,7 @@ fn demo_without_privileges_says_what_it_needs() {
     }
     // As nobody, with no capabilities at all (setpriv is util-linux).
     let out = in_netns(|| {
-        let c = command("demo");
+        let c = example_command("demo");
         let prog = c.get_program().to_owned();
         let args: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
         Command::new("setpriv")
@@ -854,7 +788,7 @@ fn ip_monitor_prints_what_iproute2_prints_line_for_line() {
         };
         let mut theirs = Command::new("ip");
         theirs.args(["monitor", "label"]).args(objects);
-        let mut ours = command("ip");
+        let mut ours = example_command("ip");
         if qemu {
             ours.args(["monitor", "label"]).args(objects);
             loud(

@@ -7,59 +7,7 @@
 
 mod common;
 use common::*;
-use std::path::PathBuf;
 use std::process::{Command, Output};
-
-/// The path of a built example; a clear failure when it is missing or older than its
-/// sources (`cargo test` builds the examples first).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in target/<profile>/deps");
-    let path = dir.join("examples").join(name);
-    let built = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|e| {
-            panic!(
-                "example binary {} not found ({e}): run `cargo build --examples` first",
-                path.display()
-            )
-        });
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
-    let newest = std::fs::read_dir(&src)
-        .expect("example folder")
-        .flatten()
-        .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
-        .max()
-        .expect("example sources");
-    assert!(
-        newest <= built,
-        "example binary {} is older than {}: run `cargo build --examples`",
-        path.display(),
-        src.display()
-    );
-    path
-}
-
-/// Example `name`, under qemu-user when the tests run there.
-fn command(name: &str) -> Command {
-    let path = example(name);
-    match std::env::var("RTNL_QEMU_USER") {
-        Ok(emu) if !emu.is_empty() => {
-            let mut c = Command::new(&emu);
-            if emu.contains("s390x") {
-                c.args(["-L", "/usr/s390x-linux-gnu"]);
-            }
-            c.arg(path);
-            c
-        }
-        _ => Command::new(path),
-    }
-}
 
 /// Not root (skipped loudly), or qemu-user, which does not translate neighbour and
 /// rule messages (the examples need them).
@@ -82,7 +30,10 @@ fn text(b: &[u8]) -> String {
 }
 
 fn run_out(name: &str, args: &[&str]) -> Output {
-    command(name).args(args).output().expect("run the example")
+    example_command(name)
+        .args(args)
+        .output()
+        .expect("run the example")
 }
 
 /// Runs example `name`; it must succeed. Returns stdout.

@@ -2,6 +2,7 @@
 //! thread, and `ip -j` run as a child of that thread to read the kernel's view.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::Command;
 
 /// True when the kernel tests can run (root). Without root they are skipped LOUDLY;
@@ -126,3 +127,70 @@ pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 pub mod endian;
 pub mod seccomp;
+
+// ---- the examples, as built by `cargo test` ------------------------------------
+
+/// The path of a built example, with a clear failure when it is missing or older
+/// than its source (`cargo test --test examples` alone does not rebuild examples).
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary lives in target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    let built = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| {
+            panic!(
+                "example binary {} not found ({e}): `cargo test` builds the examples before \
+                 running this test; with a filter like `cargo test --test examples`, run \
+                 `cargo build --examples` first",
+                path.display()
+            )
+        });
+    // Only the example's own source is compared: src/ may change under a running
+    // `cargo test` in a shared checkout, and then the test binary is as old. An
+    // example is one file, or a folder with main.rs and its modules (the newest
+    // counts).
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let file = examples.join(format!("{name}.rs"));
+    let (source, changed) = if file.exists() {
+        let t = std::fs::metadata(&file).and_then(|m| m.modified());
+        (file, t.expect("example source"))
+    } else {
+        let dir = examples.join(name);
+        let newest = std::fs::read_dir(&dir)
+            .expect("example folder")
+            .flatten()
+            .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
+            .max()
+            .expect("example sources");
+        (dir, newest)
+    };
+    assert!(
+        changed <= built,
+        "example binary {} is older than {}: run `cargo build --examples` (plain \
+         `cargo test` does it) so that this test checks the current code",
+        path.display(),
+        source.display()
+    );
+    path
+}
+
+/// A command running example `name`; under qemu-user (cross tests) through the
+/// emulator, as cargo's runner would.
+pub fn example_command(name: &str) -> Command {
+    let path = example(name);
+    match std::env::var("RTNL_QEMU_USER") {
+        Ok(emu) if !emu.is_empty() => {
+            let mut c = Command::new(&emu);
+            if emu.contains("s390x") {
+                c.args(["-L", "/usr/s390x-linux-gnu"]);
+            }
+            c.arg(path);
+            c
+        }
+        _ => Command::new(path),
+    }
+}
