@@ -1689,6 +1689,16 @@ mod guest {
             stderr: String,
         }
 
+        impl From<std::process::Output> for Outcome {
+            fn from(o: std::process::Output) -> Outcome {
+                Outcome {
+                    rc: o.status.code(),
+                    stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                }
+            }
+        }
+
         impl Outcome {
             fn json(&self) -> J {
                 J::obj([
@@ -1733,11 +1743,7 @@ mod guest {
             })
             .map_err(|e| format!("{command}: {e}"))?
             .map_err(|e| format!("{command}: {e}"))?;
-            Ok(Outcome {
-                rc: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            })
+            Ok(Outcome::from(out))
         }
 
         fn link_local(a: &IpAddr) -> bool {
@@ -1937,12 +1943,7 @@ mod guest {
                 })
                 .map_err(|e| format!("{bin}: {e}"))?
                 .map_err(|e| format!("{bin}: {e}"))?;
-                let r = Outcome {
-                    rc: o.status.code(),
-                    stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-                };
-                out.push((label, r.json()));
+                out.push((label, Outcome::from(o).json()));
             }
             Ok(J::Obj(
                 out.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

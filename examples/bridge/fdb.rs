@@ -1,9 +1,8 @@
 //! `bridge fdb show|add|append|replace|del|flush`.
 
-use crate::{matches, usage, Res};
+use crate::{link_names, matches, usage, Res};
 use rtnl::abi::{NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE, NUD_STALE};
-use rtnl::{FdbEntry, FdbFilter, FdbFlush, FdbState, Handle, LinkFilter, MacAddr, NeighFlags};
-use std::collections::HashMap;
+use rtnl::{FdbEntry, FdbFilter, FdbFlush, FdbState, Handle, MacAddr, NeighFlags};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::IpAddr;
@@ -182,11 +181,7 @@ fn show(h: &mut Handle, args: &[&str]) -> Res {
             x => return usage(format!("unexpected \"{x}\"")),
         }
     }
-    let mut names = HashMap::new();
-    h.for_each_link(&LinkFilter::default(), |l| {
-        let n = l.name.map(|b| String::from_utf8_lossy(b).into_owned());
-        names.insert(l.index(), n.unwrap_or_default());
-    })?;
+    let names = link_names(h)?;
     let name = |i: u32| names.get(&i).cloned().unwrap_or_else(|| format!("if{i}"));
     let mut out = String::new();
     // bridge fdb show ...  →  Handle::for_each_fdb(&FdbFilter, |view| ...)

@@ -19,7 +19,8 @@
 mod fdb;
 mod vlan;
 
-use rtnl::{Error, Handle};
+use rtnl::{Error, Handle, LinkFilter};
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -58,6 +59,17 @@ pub fn usage<T>(msg: impl Into<String>) -> Res<T> {
 /// iproute2's `matches()`: `arg` is a non-empty prefix of `word`.
 pub fn matches(arg: &str, word: &str) -> bool {
     !arg.is_empty() && word.starts_with(arg)
+}
+
+/// Every link's name by index (one streamed dump), for printing ports as `bridge`
+/// does.
+pub fn link_names(h: &mut Handle) -> Res<HashMap<u32, String>> {
+    let mut names = HashMap::new();
+    h.for_each_link(&LinkFilter::default(), |l| {
+        let n = l.name.map(|b| String::from_utf8_lossy(b).into_owned());
+        names.insert(l.index(), n.unwrap_or_default());
+    })?;
+    Ok(names)
 }
 
 fn main() -> ExitCode {

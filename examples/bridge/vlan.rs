@@ -1,9 +1,8 @@
 //! `bridge vlan show|add|del`: the VLANs of bridge ports (and of bridges themselves)
 //! through `Handle::bridge_vlans` and `BridgeVlan`.
 
-use crate::{matches, usage, Res};
-use rtnl::{BridgeVlan, Handle, LinkFilter};
-use std::collections::HashMap;
+use crate::{link_names, matches, usage, Res};
+use rtnl::{BridgeVlan, Handle};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -93,11 +92,7 @@ fn show(h: &mut Handle, args: &[&str]) -> Res {
     }
     // bridge vlan show [dev DEV]  →  Handle::bridge_vlans(Some(DEV) | None)
     let vlans = h.bridge_vlans(dev.map(Into::into))?;
-    let mut names = HashMap::new();
-    h.for_each_link(&LinkFilter::default(), |l| {
-        let n = l.name.map(|b| String::from_utf8_lossy(b).into_owned());
-        names.insert(l.index(), n.unwrap_or_default());
-    })?;
+    let names = link_names(h)?;
     let mut out = String::new();
     let _ = writeln!(out, "{:<16}  {:<9}", "port", "vlan-id");
     let mut port = None;

@@ -249,12 +249,6 @@ impl LinkKind {
     fn emit_other(&self, b: &mut MsgBuilder<'_>) -> Result<(), WireError> {
         let info = b.begin_nested(IFLA_LINKINFO)?;
         match self {
-            // Never reached through `emit`, which writes a pair inline; kept whole
-            // (no panic in this layer): the pair writes its own `IFLA_LINKINFO`.
-            LinkKind::Veth(peer) => {
-                b.cancel_nested(info);
-                return peer.emit(b);
-            }
             LinkKind::Bridge(br) => {
                 b.attr_bytes(IFLA_INFO_KIND, b"bridge")?;
                 if br.stp.is_some()
@@ -282,6 +276,8 @@ impl LinkKind {
                     b.attr_bytes(IFLA_INFO_DATA, d)?;
                 }
             }
+            // The typed kinds of `kinds.rs` (a veth pair never comes here: `emit`
+            // writes it inline).
             typed => {
                 typed.emit_typed(b)?;
             }

@@ -818,6 +818,17 @@ impl Filter {
     /// A `u32` filter on `ifindex` under `parent`, with everything else left to the
     /// kernel (`tc filter add dev DEV parent P protocol all u32 ...`).
     pub fn u32(ifindex: u32, parent: u32, u32: U32) -> Filter {
+        Filter::of(ifindex, parent, FilterKind::U32(u32))
+    }
+
+    /// A `matchall` filter on `ifindex` under `parent` (`tc filter add dev DEV parent P
+    /// protocol all matchall action ...`), everything else left to the kernel.
+    pub fn matchall(ifindex: u32, parent: u32, m: Matchall) -> Filter {
+        Filter::of(ifindex, parent, FilterKind::Matchall(m))
+    }
+
+    /// A filter of `kind` for every protocol, priority and handle left to the kernel.
+    fn of(ifindex: u32, parent: u32, kind: FilterKind) -> Filter {
         Filter {
             ifindex,
             parent,
@@ -825,18 +836,9 @@ impl Filter {
             priority: 0,
             protocol: ETH_P_ALL,
             chain: None,
-            kind: FilterKind::U32(u32),
+            kind,
             other: RawAttrs::new(),
             reported: RawAttrs::new(),
-        }
-    }
-
-    /// A `matchall` filter on `ifindex` under `parent` (`tc filter add dev DEV parent P
-    /// protocol all matchall action ...`), everything else left to the kernel.
-    pub fn matchall(ifindex: u32, parent: u32, m: Matchall) -> Filter {
-        Filter {
-            kind: FilterKind::Matchall(m),
-            ..Filter::u32(ifindex, parent, U32::default())
         }
     }
 

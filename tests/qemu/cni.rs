@@ -181,41 +181,50 @@ fn needed(interp: &str, program: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// `cni/`'s binary for the guest: the release build for musl, in a target directory
-/// of its own (the outer cargo holds its own directory's lock).
+/// `cni/`'s binary for the guest.
 fn build_rtnl_cni(build_dir: &Path) -> Result<PathBuf, String> {
     let manifest = super::manifest_dir().join("cni").join("Cargo.toml");
-    let target = build_dir.join("cni");
+    release_for_guest(
+        &manifest,
+        &build_dir.join("cni"),
+        &[],
+        "release/rtnl-cni",
+        "rtnl-cni",
+    )
+}
+
+/// The `bridge` example for the guest.
+fn build_bridge_example(build_dir: &Path) -> Result<PathBuf, String> {
+    let manifest = super::manifest_dir().join("Cargo.toml");
+    release_for_guest(
+        &manifest,
+        &build_dir.join("bridge-example"),
+        &["--example", "bridge"],
+        "release/examples/bridge",
+        "the bridge example",
+    )
+}
+
+/// `cargo build --release --target musl [extra]` of `manifest`, in `target` (a
+/// directory of its own: the outer cargo holds its own directory's lock); returns
+/// `bin` (relative to the target's musl directory), which it must have made.
+fn release_for_guest(
+    manifest: &Path,
+    target: &Path,
+    extra: &[&str],
+    bin: &str,
+    what: &str,
+) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--quiet", "--release", "--target", GUEST_TARGET])
+        .args(extra)
         .arg("--manifest-path")
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target);
-    let bin = target.join(GUEST_TARGET).join("release/rtnl-cni");
-    super::run_build(&mut cmd, "rtnl-cni", bin)
-}
-
-/// The `bridge` example for the guest: static musl, release, in a target directory of
-/// its own (the outer cargo holds its own directory's lock).
-fn build_bridge_example(build_dir: &Path) -> Result<PathBuf, String> {
-    let manifest = super::manifest_dir();
-    let target = build_dir.join("bridge-example");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&manifest)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "--example",
-            "bridge",
-            "--target",
-            GUEST_TARGET,
-        ])
-        .arg("--manifest-path")
-        .arg(manifest.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target);
-    let bin = target.join(GUEST_TARGET).join("release/examples/bridge");
-    super::run_build(&mut cmd, "the bridge example", bin)
+        .arg(manifest)
+        .env("CARGO_TARGET_DIR", target);
+    if let Some(dir) = manifest.parent() {
+        cmd.current_dir(dir);
+    }
+    let bin = target.join(GUEST_TARGET).join(bin);
+    super::run_build(&mut cmd, what, bin)
 }
