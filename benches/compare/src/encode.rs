@@ -6,7 +6,13 @@
 //! tests/fixtures.
 //!
 //! rtnl is measured as a caller uses it: the owned object is built (names checked)
-//! and emitted, then the flags and sequence number the exchange adds are set.
+//! and emitted, then the flags and sequence number the exchange adds are set. The
+//! encoder sees the object through a reference the compiler cannot look through
+//! (`black_box(&object)`), as it does inside `Handle::add`. Until 2026-12-03 (late)
+//! this bench let the compiler inline each encoder into its one call site here and
+//! fold away every field it knew was empty — figures no program that sends more than
+//! one kind of request gets (BENCHMARKS.md, "The encode figures, measured as
+//! `Handle::add` runs them").
 
 use crate::harness::{fmt_ns, micro, Checks, Micro, Stat};
 use rtnl::abi::*;
@@ -55,26 +61,57 @@ fn stamp(m: &mut [u8], seq: u32) {
     set_seq_pid(m, seq, 0).expect("seq");
 }
 
+/// The address request, the object opaque to its encoder (as inside `Handle::add`).
 #[inline(never)]
 fn rtnl_addr(buf: &mut [u8], seq: u32, index: u32, ip: Ipv4Addr) -> usize {
     let a = Address::new(index, IpAddr::V4(ip), 24);
-    let n = a.emit(Verb::Add, buf).expect("emit");
+    let n = black_box(&a).emit(Verb::Add, buf).expect("emit");
     stamp(&mut buf[..n], seq);
     n
 }
 
+/// The route request, the object opaque to its encoder.
 #[inline(never)]
 fn rtnl_route(buf: &mut [u8], seq: u32, gw: Ipv4Addr) -> usize {
     let r = Route::default_via(IpAddr::V4(gw));
-    let n = r.emit(Verb::Add, buf).expect("emit");
+    let n = black_box(&r).emit(Verb::Add, buf).expect("emit");
     stamp(&mut buf[..n], seq);
     n
 }
 
+/// The veth request, the object opaque to its encoder.
 #[inline(never)]
 fn rtnl_veth(buf: &mut [u8], seq: u32, name: &str, peer: &str) -> usize {
     let l = Link::veth(name, peer).expect("names");
-    let n = l.emit(Verb::Add, buf).expect("emit");
+    let n = black_box(&l).emit(Verb::Add, buf).expect("emit");
+    stamp(&mut buf[..n], seq);
+    n
+}
+
+/// The veth request in a function that propagates errors with `?`, the usual shape
+/// of a caller (its own caller matches on the result).
+#[inline(never)]
+fn rtnl_veth_q(buf: &mut [u8], seq: u32, name: &str, peer: &str) -> rtnl::Result<usize> {
+    let l = Link::veth(name, peer)?;
+    let n = black_box(&l)
+        .emit(Verb::Add, buf)
+        .map_err(|source| rtnl::Error::Encode {
+            op: "RTM_NEWLINK",
+            source,
+        })?;
+    stamp(&mut buf[..n], seq);
+    Ok(n)
+}
+
+/// The veth request in a function that gives up on an error with `let ... else`.
+#[inline(never)]
+fn rtnl_veth_let_else(buf: &mut [u8], seq: u32, name: &str, peer: &str) -> usize {
+    let Ok(l) = Link::veth(name, peer) else {
+        return 0;
+    };
+    let Ok(n) = black_box(&l).emit(Verb::Add, buf) else {
+        return 0;
+    };
     stamp(&mut buf[..n], seq);
     n
 }
@@ -344,4 +381,96 @@ pub fn run(checks: &mut Checks, quick: bool) {
         );
         let _ = c.name;
     }
+    caller_shapes(rounds, iters);
+}
+
+/// The veth request as three shapes of caller write it: `.expect()` (the figure
+/// above), `?` in a function returning `rtnl::Result<usize>` whose caller matches on
+/// it, and `let ... else`. Reported, not targets: how the compiler lays out the
+/// caller moves the figure, not what rtnl does (BENCHMARKS.md, "Caller shapes").
+fn caller_shapes(rounds: usize, iters: u64) {
+    let want = fixture("link_add_veth.hex");
+    let fseq = seq_of(&want);
+    let mut b = [0u8; 256];
+    let n_q = rtnl_veth_q(&mut b, fseq, "veth0", "veth1").expect("veth");
+    assert_eq!(&b[..n_q], &want[..], "the ? shape sends iproute2's bytes");
+    let n_le = rtnl_veth_let_else(&mut b, fseq, "veth0", "veth1");
+    assert_eq!(
+        &b[..n_le],
+        &want[..],
+        "the let-else shape sends iproute2's bytes"
+    );
+    let mut bufs = [[0u8; 256]; 4];
+    let [buf_a, buf_b, buf_c, buf_d] = &mut bufs;
+    let mut seqs = [1u32; 4];
+    let [seq_a, seq_b, seq_c, seq_d] = &mut seqs;
+    let wref = &want;
+    let mut variants: Vec<Micro<'_>> = vec![
+        (
+            "expect",
+            Box::new(|k| {
+                for _ in 0..k {
+                    *seq_a = seq_a.wrapping_add(1);
+                    black_box(rtnl_veth(
+                        black_box(&mut *buf_a),
+                        *seq_a,
+                        black_box("veth0"),
+                        black_box("veth1"),
+                    ));
+                }
+            }),
+        ),
+        (
+            "?",
+            Box::new(|k| {
+                for _ in 0..k {
+                    *seq_b = seq_b.wrapping_add(1);
+                    match rtnl_veth_q(
+                        black_box(&mut *buf_b),
+                        *seq_b,
+                        black_box("veth0"),
+                        black_box("veth1"),
+                    ) {
+                        Ok(n) => {
+                            black_box(n);
+                        }
+                        Err(e) => panic!("veth: {e}"),
+                    }
+                }
+            }),
+        ),
+        (
+            "let-else",
+            Box::new(|k| {
+                for _ in 0..k {
+                    *seq_c = seq_c.wrapping_add(1);
+                    black_box(rtnl_veth_let_else(
+                        black_box(&mut *buf_c),
+                        *seq_c,
+                        black_box("veth0"),
+                        black_box("veth1"),
+                    ));
+                }
+            }),
+        ),
+        (
+            "tight floor",
+            Box::new(|k| tight_loop(k, buf_d, seq_d, wref)),
+        ),
+    ];
+    let s: Vec<Stat> = micro(rounds, iters, &mut variants);
+    drop(variants);
+    println!(
+        "veth pair by caller shape: .expect() {} ({:.2}x tight), ? {} ({:.2}x), let-else {} ({:.2}x); tight floor {}; allocations {:.2} / {:.2} / {:.2} (reported)",
+        fmt_ns(s[0].ns),
+        s[0].ns / s[3].ns,
+        fmt_ns(s[1].ns),
+        s[1].ns / s[3].ns,
+        fmt_ns(s[2].ns),
+        s[2].ns / s[3].ns,
+        fmt_ns(s[3].ns),
+        s[0].allocs,
+        s[1].allocs,
+        s[2].allocs,
+    );
 }

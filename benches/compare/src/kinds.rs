@@ -47,8 +47,8 @@ struct Case {
     short: &'static str,
     fixture: &'static str,
     build: fn() -> Link,
-    /// Built and emitted in one function, as a caller's code would (everything
-    /// inlined into it).
+    /// Built and emitted in one function, as a caller's code would; the encoder sees
+    /// the link through an opaque reference, as inside `Handle::add`.
     build_emit: fn(&mut [u8], u32) -> usize,
     npr: Option<fn() -> LinkMessage>,
 }
@@ -59,7 +59,7 @@ macro_rules! build_emit {
             #[inline(never)]
             fn $name(buf: &mut [u8], seq: u32) -> usize {
                 let l = $build();
-                let n = l.emit(Verb::Add, buf).expect("emit");
+                let n = black_box(&l).emit(Verb::Add, buf).expect("emit");
                 stamp(&mut buf[..n], seq);
                 n
             }
