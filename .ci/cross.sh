@@ -136,14 +136,16 @@ cross_test() {
                 # lock of qemu's own, held by another guest thread at the fork; seen
                 # once in about ten runs here, in a test that spawns `ip`): never the
                 # code under test. A run that hangs for 10 minutes (a whole run takes
-                # 2-3) is killed and run once more, and the log says so; a second
-                # hang, or any failure, fails.
-                local rc=0
+                # 2-3) is killed and run once more, one test at a time (no other guest
+                # thread busy at a fork), and the log says so; a second hang, or any
+                # failure, fails.
+                local rc=0 a serial=(-- --test-threads=1)
                 (cd "$CROSS_ROOT" && RTNL_QEMU_USER="$emu" timeout 600 cargo test --target "$t" "$@") || rc=$?
                 if [ "$rc" = 124 ]; then
                     pkill -KILL -f "$emu .*/$t/debug/deps/" || true
-                    _cross_log "!! $t: the run hung for 600 s (qemu-user fork deadlock); killed, running it once more"
-                    (cd "$CROSS_ROOT" && RTNL_QEMU_USER="$emu" timeout 600 cargo test --target "$t" "$@")
+                    _cross_log "!! $t: the run hung for 600 s (qemu-user fork deadlock); killed, running it once more, one test at a time"
+                    for a in "$@"; do [ "$a" = -- ] && serial=(--test-threads=1); done
+                    (cd "$CROSS_ROOT" && RTNL_QEMU_USER="$emu" timeout 900 cargo test --target "$t" "$@" "${serial[@]}")
                 elif [ "$rc" != 0 ]; then
                     return "$rc"
                 fi
